@@ -1,0 +1,159 @@
+"""Input checks shared by every public function of mia_lib.
+
+Each check raises ``ValueError`` (or ``TypeError``) with a message that says what was wrong
+and how to fix it, and returns the validated array in a canonical dtype.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "check_features",
+    "check_labels",
+    "check_membership",
+    "check_probabilities",
+    "check_scores",
+    "check_same_length",
+]
+
+
+def _as_numeric(a, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(a)
+    except Exception as exc:  # pragma: no cover - numpy rarely fails here
+        raise TypeError(f"{name} could not be converted to an array: {exc}") from exc
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(
+            f"{name} must be numeric, got dtype {arr.dtype}; encode categorical columns first "
+            "(mia_lib.datasets.load_dataset returns numeric arrays)."
+        )
+    return arr
+
+
+def check_features(X, name: str = "X", *, allow_nd: bool = False) -> np.ndarray:
+    """Return ``X`` as a float32 array of shape (n, ...) with no NaN or infinity.
+
+    >>> check_features([[0, 1], [2, 3]]).shape
+    (2, 2)
+    """
+    arr = _as_numeric(X, name)
+    if arr.ndim < 2 or (arr.ndim > 2 and not allow_nd):
+        want = "at least 2-D (n_samples, ...)" if allow_nd else "2-D (n_samples, n_features)"
+        raise ValueError(
+            f"{name} must be {want}, got shape {arr.shape}; reshape a single record with "
+            "X.reshape(1, -1)."
+        )
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty (0 rows); pass at least one record.")
+    arr = arr.astype(np.float32, copy=False)
+    if not np.all(np.isfinite(arr)):
+        bad = int(np.sum(~np.isfinite(arr)))
+        raise ValueError(
+            f"{name} contains {bad} NaN or infinite value(s); impute or drop them first."
+        )
+    return arr
+
+
+def check_labels(y, n_classes: int | None = None, name: str = "y") -> np.ndarray:
+    """Return ``y`` as an int64 vector of labels in ``0..n_classes-1``.
+
+    >>> check_labels([0, 2, 1], n_classes=3)
+    array([0, 2, 1])
+    >>> check_labels([0, 3], n_classes=3)
+    Traceback (most recent call last):
+    ...
+    ValueError: y has labels outside 0..2 (found 3); labels must be integers 0..n_classes-1.
+    """
+    arr = _as_numeric(y, name)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (n_samples,), got shape {arr.shape}.")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty; pass at least one label.")
+    if np.issubdtype(arr.dtype, np.floating):
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} contains NaN or infinity; labels must be integers.")
+        if not np.all(arr == np.round(arr)):
+            raise ValueError(f"{name} has non-integer values; labels must be integers.")
+    arr = arr.astype(np.int64)
+    if arr.min() < 0 or (n_classes is not None and arr.max() >= n_classes):
+        hi = "n_classes-1" if n_classes is None else str(n_classes - 1)
+        bad = arr.min() if arr.min() < 0 else arr.max()
+        raise ValueError(
+            f"{name} has labels outside 0..{hi} (found {bad}); "
+            "labels must be integers 0..n_classes-1."
+        )
+    return arr
+
+
+def check_probabilities(P, name: str = "proba", *, atol: float = 1e-3) -> np.ndarray:
+    """Return ``P`` as a float64 (n, k) array whose rows are probability distributions.
+
+    >>> check_probabilities([[0.2, 0.8]]).sum()
+    np.float64(1.0)
+    >>> check_probabilities([[0.2, 0.9]])
+    Traceback (most recent call last):
+    ...
+    ValueError: proba row 0 sums to 1.1, not 1; pass posterior probabilities (softmax outputs), not logits or scores.
+    """
+    arr = _as_numeric(P, name).astype(np.float64)
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (n_samples, n_classes), got shape {arr.shape}.")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty (0 rows).")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinity; posteriors must be finite.")
+    if np.any(arr < -atol) or np.any(arr > 1 + atol):
+        raise ValueError(f"{name} has values outside [0, 1]; pass probabilities, not logits.")
+    sums = arr.sum(axis=1)
+    bad = np.flatnonzero(np.abs(sums - 1.0) > atol)
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(
+            f"{name} row {i} sums to {sums[i]:.3g}, not 1; pass posterior probabilities "
+            "(softmax outputs), not logits or scores."
+        )
+    return np.clip(arr, 0.0, 1.0)
+
+
+def check_membership(y_member, name: str = "membership") -> np.ndarray:
+    """Return 0/1 membership labels (1 = member) and insist on both members and non-members.
+
+    >>> check_membership([1, 0, 1])
+    array([1, 0, 1])
+    """
+    arr = _as_numeric(y_member, name)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {arr.shape}.")
+    if arr.size and not np.all(np.isin(arr, (0, 1))):
+        raise ValueError(f"{name} must hold only 0 (non-member) and 1 (member).")
+    arr = arr.astype(np.int64)
+    n_in = int(arr.sum())
+    if n_in == 0 or n_in == arr.size:
+        which = "members" if n_in == 0 else "non-members"
+        raise ValueError(
+            f"{name} has no {which} ({arr.size} labels in all); membership metrics need "
+            "at least one member (1) and one non-member (0)."
+        )
+    return arr
+
+
+def check_scores(scores, name: str = "scores") -> np.ndarray:
+    """Return a finite float64 score vector (higher = more likely a member)."""
+    arr = _as_numeric(scores, name).astype(np.float64)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (one score per record), got shape {arr.shape}.")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty.")
+    if np.any(np.isnan(arr)):
+        raise ValueError(f"{name} contains NaN; every record needs a score.")
+    return arr
+
+
+def check_same_length(**arrays) -> int:
+    """Raise unless every named array has the same number of rows; return that number."""
+    lengths = {k: len(v) for k, v in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        desc = ", ".join(f"{k}: {n}" for k, n in lengths.items())
+        raise ValueError(f"inputs have different numbers of rows ({desc}); they must match.")
+    return next(iter(lengths.values()))

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Run every check: ruff, unit/property tests and doctests, strict nbval over every
+# notebook of the book, and the book build with warnings as errors.
+# Creates the environment first if it is missing. Exits non-zero on any failure.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/env.sh"
+cd "$ROOT"
+export MPLBACKEND=Agg
+echo "== ruff"
+ruff check mia_lib tests benchmarks book
+ruff format --check mia_lib tests benchmarks
+echo "== pytest: tests/ and mia_lib doctests"
+python -m pytest tests mia_lib -q
+echo "== nbval (strict) over the book's notebooks"
+mapfile -t NOTEBOOKS < <(find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
+python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+    -p no:cacheprovider -o addopts= "${NOTEBOOKS[@]}" -q
+echo "== jupyter-book build (warnings are errors)"
+jupyter-book build book/ --all -W -n --keep-going
+echo "all checks passed"
