@@ -1,0 +1,173 @@
+"""Shadow training (Shokri et al. 2017, Sec. IV-C/D).
+
+The attacker trains ``k`` *shadow models* that imitate the target, each on its own "in" set
+drawn from data of the same distribution, and keeps an "out" set of the same size that the
+shadow never sees. Because the attacker knows which records each shadow was trained on, every
+shadow's outputs become labelled examples of member / non-member behaviour:
+
+    for each shadow i, for each record (x, y) in in_i:  (y, f_i(x), in)
+                        for each record (x, y) in out_i: (y, f_i(x), out)
+
+The union over the ``k`` shadows is the **attack training set** (:class:`AttackData`), which
+trains the attack models of :mod:`mia_lib.attacks`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils import check_random_state
+
+from ._validation import check_features, check_labels, check_same_length
+from .models import full_proba, make_model, train_many
+from .splits import shadow_splits
+
+__all__ = ["AttackData", "ShadowModels", "attack_dataset"]
+
+
+@dataclass(frozen=True)
+class AttackData:
+    """Labelled membership examples: (true label, posterior vector, in/out) per record.
+
+    Iterating gives ``(posteriors, labels, membership)`` so that ``attack.fit(*data)`` works.
+    ``source`` says which shadow model (or -1 for the target) produced each row.
+    """
+
+    posteriors: np.ndarray
+    labels: np.ndarray
+    membership: np.ndarray
+    source: np.ndarray
+
+    def __iter__(self):
+        return iter((self.posteriors, self.labels, self.membership))
+
+    def __len__(self):
+        return len(self.labels)
+
+    def __repr__(self):
+        n_in = int(self.membership.sum())
+        return (
+            f"AttackData(n={len(self)}, members={n_in}, non_members={len(self) - n_in}, "
+            f"n_classes={self.posteriors.shape[1]}, sources={len(np.unique(self.source))})"
+        )
+
+
+def attack_dataset(models, X, y, splits, n_classes: int) -> AttackData:
+    """Query each shadow model on its own in and out records and label the outputs.
+
+    Parameters
+    ----------
+    models : fitted shadow models, one per split.
+    X, y : the attacker's records and labels that the splits index.
+    splits : :class:`mia_lib.splits.ShadowSplit` objects (``in_idx``, ``out_idx``).
+    n_classes : width of every posterior vector.
+    """
+    if len(models) != len(splits):
+        raise ValueError(f"{len(models)} models but {len(splits)} splits; pass one split a model.")
+    P, L, M, S = [], [], [], []
+    for i, (model, split) in enumerate(zip(models, splits, strict=True)):
+        for idx, member in ((split.in_idx, 1), (split.out_idx, 0)):
+            P.append(full_proba(model, X[idx], n_classes))
+            L.append(y[idx])
+            M.append(np.full(len(idx), member, dtype=np.int64))
+            S.append(np.full(len(idx), i, dtype=np.int64))
+    return AttackData(
+        posteriors=np.vstack(P),
+        labels=np.concatenate(L).astype(np.int64),
+        membership=np.concatenate(M),
+        source=np.concatenate(S),
+    )
+
+
+class ShadowModels(BaseEstimator):
+    """Train ``n_shadows`` shadow models on the attacker's data and build the attack set.
+
+    Parameters
+    ----------
+    model : a model name of :func:`mia_lib.models.make_model` (``"mlp"``, ``"cnn"``,
+        ``"random_forest"``, ...) or an unfitted estimator, cloned for every shadow.
+    n_shadows : number of shadow models ``k``.
+    shadow_size : records in each shadow's training ("in") set; its "out" set has as many.
+        Defaults to the largest size for which one in/out pair fits in the data.
+    model_params : keyword arguments for :func:`~mia_lib.models.make_model`.
+    disjoint : draw non-overlapping data for different shadows (Shokri et al. allow overlap).
+    batched : train torch MLP shadows together with :func:`~mia_lib.models.train_many`.
+    random_state : seed.
+
+    Attributes
+    ----------
+    models_ : the fitted shadow models.
+    splits_ : their :class:`~mia_lib.splits.ShadowSplit` index sets into the data passed to fit.
+    attack_data_ : the :class:`AttackData` built from all shadows.
+    n_classes_ : width of the posterior vectors.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> X, y = load_digits(return_X_y=True)
+    >>> shadows = ShadowModels("logistic_regression", n_shadows=2, shadow_size=300,
+    ...                        random_state=0).fit(X / 16, y)
+    >>> shadows.attack_data_
+    AttackData(n=1200, members=600, non_members=600, n_classes=10, sources=2)
+    """
+
+    def __init__(
+        self,
+        model="mlp",
+        n_shadows: int = 10,
+        shadow_size: int | None = None,
+        model_params: dict | None = None,
+        disjoint: bool = False,
+        batched: bool = True,
+        random_state=None,
+    ):
+        self.model = model
+        self.n_shadows = n_shadows
+        self.shadow_size = shadow_size
+        self.model_params = model_params
+        self.disjoint = disjoint
+        self.batched = batched
+        self.random_state = random_state
+
+    def fit(self, X, y, n_classes: int | None = None):
+        """Train the shadows on the attacker's records ``X, y``; returns self."""
+        X = check_features(X, allow_nd=True)
+        y = check_labels(y, n_classes=n_classes)
+        check_same_length(X=X, y=y)
+        k = int(y.max()) + 1 if n_classes is None else int(n_classes)
+        rng = check_random_state(self.random_state)
+        size = self.shadow_size if self.shadow_size is not None else len(X) // 2
+        self.splits_ = shadow_splits(
+            np.arange(len(X)), self.n_shadows, size, disjoint=self.disjoint, random_state=rng
+        )
+        params = dict(self.model_params or {})
+        seeds = rng.randint(0, 2**31 - 1, size=self.n_shadows)
+        if self.batched and isinstance(self.model, str) and self.model == "mlp":
+            self.models_ = train_many(
+                X,
+                y,
+                [s.in_idx for s in self.splits_],
+                n_classes=k,
+                random_state=int(seeds[0]),
+                **params,
+            )
+        else:
+            self.models_ = []
+            for seed, split in zip(seeds, self.splits_, strict=True):
+                est = self._new_model(int(seed), k, params)
+                self.models_.append(est.fit(X[split.in_idx], y[split.in_idx]))
+        self.n_classes_ = k
+        self.attack_data_ = attack_dataset(self.models_, X, y, self.splits_, k)
+        return self
+
+    def _new_model(self, seed, n_classes, params):
+        if isinstance(self.model, str):
+            if self.model in ("mlp", "cnn"):
+                params = {"n_classes": n_classes, **params}
+            return make_model(self.model, random_state=seed, **params)
+        est = clone(self.model)
+        if "random_state" in est.get_params():
+            est.set_params(random_state=seed)
+        return est

@@ -1,0 +1,54 @@
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.tree import DecisionTreeClassifier
+
+from mia_lib.shadow import ShadowModels, attack_dataset
+from mia_lib.splits import shadow_splits
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return (X / 16).astype(np.float32), y
+
+
+def test_attack_set_is_built_as_shokri_describes(digits):
+    X, y = digits
+    sh = ShadowModels(DecisionTreeClassifier(), n_shadows=3, shadow_size=200, random_state=0)
+    sh.fit(X, y)
+    data = sh.attack_data_
+    assert len(data) == 3 * 400 and data.membership.sum() == 600
+    for i, (model, split) in enumerate(zip(sh.models_, sh.splits_, strict=True)):
+        rows = data.source == i
+        # the "in" rows are exactly the shadow's training records, labelled 1, with its outputs
+        in_rows = rows & (data.membership == 1)
+        assert np.array_equal(data.labels[in_rows], y[split.in_idx])
+        assert np.allclose(data.posteriors[in_rows], model.predict_proba(X[split.in_idx]))
+        # a decision tree memorises its training set: in-records are predicted right
+        assert np.all(data.posteriors[in_rows].argmax(1) == data.labels[in_rows])
+
+
+def test_shadows_differ_and_are_seeded(digits):
+    X, y = digits
+    a = ShadowModels("logistic_regression", n_shadows=2, shadow_size=300, random_state=0).fit(X, y)
+    b = ShadowModels("logistic_regression", n_shadows=2, shadow_size=300, random_state=0).fit(X, y)
+    assert np.array_equal(a.splits_[0].in_idx, b.splits_[0].in_idx)
+    assert not np.array_equal(a.splits_[0].in_idx, a.splits_[1].in_idx)
+    assert np.allclose(a.attack_data_.posteriors, b.attack_data_.posteriors)
+
+
+def test_batched_mlp_shadows_give_full_width_posteriors(digits):
+    X, y = digits
+    sh = ShadowModels(
+        "mlp", n_shadows=4, shadow_size=150, model_params={"epochs": 5}, random_state=0
+    ).fit(X, y, n_classes=12)
+    assert sh.attack_data_.posteriors.shape == (4 * 300, 12)
+    assert len(sh.models_) == 4
+
+
+def test_attack_dataset_needs_one_split_per_model(digits):
+    X, y = digits
+    splits = shadow_splits(np.arange(len(X)), 2, 100, random_state=0)
+    with pytest.raises(ValueError, match="one split a model"):
+        attack_dataset([DecisionTreeClassifier().fit(X, y)], X, y, splits, 10)
