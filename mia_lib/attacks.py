@@ -31,7 +31,13 @@ from ._validation import check_labels, check_membership, check_probabilities, ch
 from .metrics import best_threshold
 from .signals import compute_signal, needs_labels, top_k_sorted
 
-__all__ = ["ShokriAttack", "MLLeaksAttack", "ThresholdAttack", "attack_features"]
+__all__ = [
+    "ShokriAttack",
+    "MLLeaksAttack",
+    "ThresholdAttack",
+    "attack_features",
+    "default_attack_model",
+]
 
 FEATURES = ("posterior", "log_posterior", "sorted", "top3")
 
@@ -96,7 +102,7 @@ class ShokriAttack(_ProbaMixin, BaseEstimator):
     Parameters
     ----------
     attack_model : unfitted scikit-learn classifier with ``predict_proba``, cloned per class;
-        ``None`` uses :func:`default_attack_model`.
+        ``None`` uses :func:`mia_lib.attacks.default_attack_model`.
     per_class : one attack model per true class (Shokri et al.) or one shared model.
     features : see :func:`attack_features`.
     min_class_samples : classes with fewer attack examples (or lacking members or

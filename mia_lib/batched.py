@@ -378,8 +378,7 @@ def train_many(
     n_classes : int or None
         Posterior columns of every model; ``None`` means ``y.max() + 1`` over the whole
         ``y``, so all models agree even if a subset lacks a class.
-    hidden_layer_sizes, activation, epochs, learning_rate, batch_size, weight_decay,
-    dropout, optimizer, device
+    hidden_layer_sizes, activation, epochs, learning_rate, batch_size, weight_decay, dropout, optimizer, device
         As for :class:`~mia_lib.models.TorchMLPClassifier`.
     random_state : None, int, RandomState or Generator
         Draws one distinct seed per model; model ``k`` gets ``random_state=seed_k``, so

@@ -6,7 +6,6 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/env.sh"
 cd "$ROOT"
-export MPLBACKEND=Agg
 echo "== ruff"
 ruff check mia_lib tests benchmarks book
 ruff format --check mia_lib tests benchmarks
