@@ -94,7 +94,7 @@ def check_probabilities(P, name: str = "proba", *, atol: float = 1e-3) -> np.nda
     >>> check_probabilities([[0.2, 0.9]])
     Traceback (most recent call last):
     ...
-    ValueError: proba row 0 sums to 1.1, not 1; pass posterior probabilities (softmax outputs), not logits or scores.
+    ValueError: proba row 0 sums to 1.1, not 1; pass posterior probabilities (softmax outputs), not logits or scores. Rounded outputs of a defended service: renormalise each row first.
     """
     arr = _as_numeric(P, name).astype(np.float64)
     if arr.ndim != 2:
@@ -111,7 +111,8 @@ def check_probabilities(P, name: str = "proba", *, atol: float = 1e-3) -> np.nda
         i = int(bad[0])
         raise ValueError(
             f"{name} row {i} sums to {sums[i]:.3g}, not 1; pass posterior probabilities "
-            "(softmax outputs), not logits or scores."
+            "(softmax outputs), not logits or scores. Rounded outputs of a defended service: "
+            "renormalise each row first."
         )
     return np.clip(arr, 0.0, 1.0)
 

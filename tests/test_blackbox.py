@@ -71,3 +71,19 @@ def test_errors(model):
         TopK(0)
     with pytest.raises(ValueError):
         Temperature(-1)
+
+
+def test_rounding_with_many_classes_is_released_as_is():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 8))
+    y = rng.integers(0, 30, 600)
+    clf = LogisticRegression(max_iter=200).fit(X, y)
+    out = BlackBox(clf, transforms=[Rounding(1)]).query(X[:50])
+    assert np.all(np.round(out, 1) == out)
+    assert not np.allclose(out.sum(axis=1), 1.0)  # rounded rows need not sum to 1
+
+
+def test_transform_producing_invalid_values_is_refused(model):
+    clf, X = model
+    with pytest.raises(ValueError, match="outside \\[0, 1\\]"):
+        BlackBox(clf, transforms=[lambda P: P * 2]).query(X[:3])
