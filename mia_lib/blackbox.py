@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import check_features
+from .models import full_proba, model_proba
 
 __all__ = ["BlackBox", "TopK", "Rounding", "Temperature"]
 
@@ -129,17 +130,9 @@ class BlackBox:
         self.n_calls = 0
 
     def _posteriors(self, X):
-        P = np.asarray(self._model.predict_proba(X), dtype=np.float64)
-        classes = getattr(self._model, "classes_", None)
-        k = self.n_classes
-        if k is not None and (P.shape[1] != k or classes is not None):
-            full = np.zeros((P.shape[0], k))
-            cols = np.arange(P.shape[1]) if classes is None else np.asarray(classes, dtype=int)
-            if cols.max(initial=0) >= k:
-                raise ValueError(f"the model predicts class {cols.max()} but n_classes={k}.")
-            full[:, cols] = P
-            P = full
-        return P
+        if self.n_classes is not None and hasattr(self._model, "classes_"):
+            return full_proba(self._model, X, self.n_classes)
+        return model_proba(self._model, X)
 
     def query(self, X) -> np.ndarray:
         """Return the released output for the records ``X`` and count them as queries."""

@@ -41,6 +41,7 @@ __all__ = [
     "TorchMLPClassifier",
     "full_proba",
     "make_model",
+    "model_proba",
     "train_many",
 ]
 
@@ -746,6 +747,22 @@ def make_model(name: str, random_state=None, **params):
     return model.set_params(**params)
 
 
+def model_proba(model, X) -> np.ndarray:
+    """``model.predict_proba(X)`` as float64, feeding scikit-learn models float64 input.
+
+    Some scikit-learn models compute in the input's precision; GaussianNB on float32
+    binary features returns rows that sum to as much as 4. Torch models get ``X`` unchanged.
+
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> X = np.eye(4, dtype=np.float32)
+    >>> model_proba(GaussianNB().fit(X, [0, 1, 2, 3]), X).sum(axis=1).round(6).tolist()
+    [1.0, 1.0, 1.0, 1.0]
+    """
+    if not isinstance(model, _TorchClassifierBase):
+        X = np.asarray(X, dtype=np.float64)
+    return np.asarray(model.predict_proba(X), dtype=np.float64)
+
+
 def full_proba(model, X, n_classes: int | None = None) -> np.ndarray:
     """Posteriors of a fitted classifier with one column for each class ``0..n_classes-1``.
 
@@ -779,7 +796,7 @@ def full_proba(model, X, n_classes: int | None = None) -> np.ndarray:
             f"the model knows classes {classes.min()}..{classes.max()}, outside "
             f"0..{n_classes - 1}; pass the right n_classes."
         )
-    proba = np.asarray(model.predict_proba(X), dtype=np.float64)
+    proba = model_proba(model, X)
     if proba.shape[1] == n_classes and np.array_equal(classes, np.arange(n_classes)):
         return proba
     out = np.zeros((proba.shape[0], n_classes))

@@ -350,3 +350,18 @@ def test_train_many_options(digits):
     assert all(m.n_epochs_ == 3 and len(m.loss_curve_) == 3 for m in a)
     refit = clone(a[0]).fit(X[subsets[0]], y[subsets[0]])  # dropout masks differ
     assert abs(refit.score(Xte, yte) - a[0].score(Xte, yte)) < 0.1
+
+
+def test_sklearn_posteriors_sum_to_one_on_float32_binary_features():
+    # GaussianNB computes in the input's precision: on float32 binary features its raw
+    # predict_proba rows can sum to 4; model_proba and full_proba must feed it float64.
+    from mia_lib.models import model_proba
+
+    rng = np.random.default_rng(0)
+    X = (rng.random((1200, 446)) < 0.01).astype(np.float32)  # sparse, like Locations
+    y = rng.integers(0, 30, 1200)
+    X_new = (rng.random((500, 446)) < 0.01).astype(np.float32)
+    nb = make_model("naive_bayes").fit(X, y)
+    assert nb.predict_proba(X_new).sum(axis=1).max() > 1.5  # the float32 problem is real
+    for P in (model_proba(nb, X_new), full_proba(nb, X_new, 32)):
+        assert np.allclose(P.sum(axis=1), 1.0, atol=1e-6)
