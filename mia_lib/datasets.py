@@ -65,6 +65,7 @@ __all__ = [
     "load_dataset",
     "available_datasets",
     "dataset_catalog",
+    "recluster_labels",
     "MiaDataError",
     "DatasetUnavailableError",
     "ChecksumMismatchError",
@@ -747,21 +748,39 @@ def _parsed_tabular(spec, root, form, digest, parse) -> tuple[np.ndarray, np.nda
     return X, labels
 
 
+def recluster_labels(X, n_classes: int, *, random_state=0, minibatch: bool = False) -> np.ndarray:
+    """New labels ``0..n_classes-1`` for ``X`` by k-means, as Shokri et al. made Purchase-2...100.
+
+    The records are clustered on their features and the cluster becomes the label. Clusters
+    are numbered by decreasing size (label 0 is the largest), so the labels do not depend on
+    k-means' internal order. ``minibatch=True`` uses MiniBatchKMeans for large data.
+
+    >>> X = np.r_[np.zeros((5, 2)), np.ones((3, 2))]
+    >>> recluster_labels(X, 2).tolist()
+    [0, 0, 0, 0, 0, 1, 1, 1]
+    """
+    from sklearn.cluster import KMeans, MiniBatchKMeans
+
+    X2 = np.asarray(X, dtype=np.float32).reshape(len(X), -1)
+    if minibatch:
+        km = MiniBatchKMeans(
+            n_clusters=n_classes, random_state=random_state, n_init=3, batch_size=4096
+        )
+    else:
+        km = KMeans(n_clusters=n_classes, n_init=3, random_state=random_state)
+    raw = km.fit_predict(X2)
+    order = np.argsort(-np.bincount(raw, minlength=n_classes), kind="stable")
+    relabel = np.empty(n_classes, dtype=np.int64)
+    relabel[order] = np.arange(n_classes)
+    return relabel[raw]
+
+
 def _kmeans_labels(X: np.ndarray, k: int, seed: int, digest: str, root: Path) -> np.ndarray:
     key = f"{digest[:24]}-k{k}-s{seed}"
     cached = _cache_load("purchase-kmeans-v1", key, root)
     if cached is not None:
         return cached["labels"]
-    from sklearn.cluster import MiniBatchKMeans
-
-    km = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=4096)
-    raw = km.fit_predict(X.astype(np.float32))
-    # number the clusters by decreasing size, so that labels do not depend on k-means' order
-    sizes = np.bincount(raw, minlength=k)
-    order = np.argsort(-sizes, kind="stable")
-    relabel = np.empty(k, dtype=np.int64)
-    relabel[order] = np.arange(k)
-    labels = relabel[raw]
+    labels = recluster_labels(X, k, random_state=seed, minibatch=True)
     _cache_save("purchase-kmeans-v1", key, root, labels=labels)
     return labels
 
