@@ -168,10 +168,11 @@ class ShokriAttack(_ProbaMixin, BaseEstimator):
         """(n, 2) array: probability of "non-member" and of "member"."""
         check_is_fitted(self, "global_model_")
         P, y, _ = _check_inputs(P, y, need_y=self.per_class)
-        if P.shape[1] != self.n_classes_:
+        if P.shape[1] != self.n_classes_ and (self.per_class or self.features != "top3"):
             raise ValueError(
                 f"posteriors have {P.shape[1]} columns but the attack was fitted on "
-                f"{self.n_classes_}; query the target with the same classes as the shadows."
+                f"{self.n_classes_}; query the target with the same classes as the shadows, "
+                "or use features='top3' with per_class=False (ML-Leaks adversary 2)."
             )
         F = attack_features(P, self.features)
         member = self.global_model_.predict_proba(F)[:, 1]

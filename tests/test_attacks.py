@@ -137,3 +137,25 @@ def test_report_from_attack_is_json_serialisable(memorising_target):
     rep = evaluate(member, attack.score_samples(P, y[idx]), predicted=attack.predict(P, y[idx]))
     json.dumps(rep.to_dict())
     assert rep.recall > 0.95
+
+
+def test_mlleaks_adversary2_transfers_across_datasets_with_other_class_counts():
+    # ML-Leaks adversary 2: the shadow is trained on another dataset (10 classes of digits);
+    # its top-3 attack scores a random forest target on a 30-class dataset.
+    from sklearn.datasets import load_digits
+    from sklearn.ensemble import RandomForestClassifier
+
+    Xd, yd = load_digits(return_X_y=True)
+    rf = RandomForestClassifier(n_estimators=50, random_state=0)
+    shadows = ShadowModels(rf, n_shadows=1, shadow_size=800, random_state=0).fit(Xd / 16, yd)
+    attack = MLLeaksAttack(attack_model=LogisticRegression(), random_state=0)
+    attack.fit(*shadows.attack_data_)
+    X, y = _random_label_data(n=3000, k=30, seed=3)
+    split = membership_split(len(X), target_size=1000, random_state=0)
+    target = clone(rf).fit(X[split.target_in], y[split.target_in])
+    idx, member = split.evaluation()
+    P = BlackBox(target, n_classes=30).query(X[idx])
+    assert P.shape[1] == 30 and shadows.attack_data_.posteriors.shape[1] == 10
+    assert auc(member, attack.score_samples(P)) > 0.9
+    with pytest.raises(ValueError, match="adversary 2"):
+        ShokriAttack(random_state=0).fit(*shadows.attack_data_).predict_proba(P, y[idx])
