@@ -2,7 +2,8 @@
 
     python -m mia_lib replicate --list
     python -m mia_lib replicate NAME --profile quick|full [--seed N] [--out DIR]
-        [--datasets a,b] [--max-target-size N] [--merge] [--threads N] [--no-progress]
+        [--datasets a,b] [--max-target-size N] [--n-shadows K] [--epochs E] [--merge]
+        [--threads N] [--no-progress]
 
 Results go to ``DIR/NAME-PROFILE.json`` (default ``book/results``), written atomically, with
 provenance (commit, date, machine, duration, profile, seed, dataset sources).
@@ -33,6 +34,18 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         help="cap the target training-set size (shokri_datasets)",
+    )
+    rp.add_argument(
+        "--n-shadows",
+        type=int,
+        default=None,
+        help="override the profile's number of shadow models (replications that take it)",
+    )
+    rp.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="override the profile's training epochs (replications that take it)",
     )
     rp.add_argument(
         "--merge",
@@ -72,6 +85,10 @@ def main(argv=None) -> int:
         options["datasets"] = [d.strip() for d in args.datasets.split(",") if d.strip()]
     if args.max_target_size is not None:
         options["max_target_size"] = args.max_target_size
+    if args.n_shadows is not None:
+        options["n_shadows"] = args.n_shadows
+    if args.epochs is not None:
+        options["epochs"] = args.epochs
     for opt in options:
         if opt not in accepted:
             ap.error(f"replication {args.name} takes no --{opt.replace('_', '-')} option")

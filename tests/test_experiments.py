@@ -123,7 +123,7 @@ def test_write_result_is_atomic(tmp_path, monkeypatch):
     def boom(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(experiments.os, "replace", boom)
+    monkeypatch.setattr(experiments.runner.os, "replace", boom)
     with pytest.raises(OSError):
         write_result({"a": 2}, path)
     assert json.loads(path.read_text()) == {"a": 1}  # old file intact
@@ -206,3 +206,27 @@ def test_cli_merge_keeps_stored_rows(tmp_path):
         r["n_classes"]
         for r in load_result("shokri_n_classes", "smoke", tmp_path)["results"]["rows"]
     ] == [2, 5]
+
+
+def test_cifar_size_smoke_with_overrides_via_cli(tmp_path):
+    args = ["replicate", "shokri_cifar_size", "--profile", "smoke", "--out", str(tmp_path)]
+    assert main([*args, "--n-shadows", "1", "--epochs", "5", "--no-progress"]) == 0
+    res = load_result("shokri_cifar_size", "smoke", tmp_path)
+    assert [r["train_size"] for r in res["results"]["rows"]] == [150, 300]
+    assert all(
+        r["n_shadows"] == 1 and r["target_size"] == r["train_size"] for r in res["results"]["rows"]
+    )
+    assert res["options"] == {"n_shadows": 1, "epochs": 5}
+    assert res["settings"]["params"]["epochs"] == 5
+
+
+def test_cli_rejects_override_the_replication_does_not_take(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["replicate", "shokri_gap", "--profile", "smoke", "--n-shadows", "3"])
+    assert exc.value.code == 2
+    assert "takes no --n-shadows option" in capsys.readouterr().err
+
+
+def test_cifar_size_rejects_bad_override():
+    with pytest.raises(ValueError, match="n_shadows must be at least 1"):
+        run_experiment("shokri_cifar_size", "smoke", n_shadows=0)
