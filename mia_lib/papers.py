@@ -37,6 +37,12 @@ __all__ = [
     "format_value",
     "difference",
     "paper_vs_ours",
+    "PaperClaim",
+    "CLAIMS",
+    "VERDICTS",
+    "claims",
+    "get_claim",
+    "claims_vs_ours",
 ]
 
 STATUSES = ("survey", "repo", "transcribed")
@@ -44,6 +50,7 @@ STATUSES = ("survey", "repo", "transcribed")
 #: Short paper key -> BibTeX key in ``book/references.bib``.
 PAPERS = {
     "shokri2017": "shokri2017membership",
+    "truex2018": "truex2018demystifying",
     "salem2019": "salem2018mlleaks",
     "hayes2019": "hayes2017logan",
     "jia2019": "jia2019memguard",
@@ -568,3 +575,191 @@ def paper_vs_ours(rows: Iterable, digits: int = 3) -> pd.DataFrame:
     if any("note" in r for r in records):
         cols.append("note")
     return pd.DataFrame.from_records(records, columns=cols)
+
+
+# --------------------------------------------------------------------------------------------
+# claims: statements about the direction or size of an effect, without a table value
+
+#: What a replication may conclude about a claim.
+VERDICTS = ("reproduced", "partly reproduced", "not reproduced", "not testable here")
+
+
+@dataclass(frozen=True)
+class PaperClaim:
+    """A published statement about an effect (no table value), with its source and status.
+
+    Truex et al. and much of Salem et al. reach the book through the survey as directions
+    ("more classes give higher attack accuracy"); a replication measures the effect and says
+    whether it reproduces it (:func:`claims_vs_ours`).
+    """
+
+    paper: str
+    key: str
+    claim: str
+    source: str
+    status: str
+
+    def __post_init__(self):
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+        if self.paper not in PAPERS:
+            raise ValueError(f"unknown paper {self.paper!r}; known: {sorted(PAPERS)}")
+        if not self.source:
+            raise ValueError(f"claim {self.paper}/{self.key} has no source")
+
+    @property
+    def citation(self) -> str:
+        """BibTeX key of the paper."""
+        return PAPERS[self.paper]
+
+
+def _claims() -> list[PaperClaim]:
+    t = ("truex2018", "survey (Gehrke 2021), citing Truex et al. 2018")
+    s = ("salem2019", "survey (Gehrke 2021), citing Salem et al. 2019")
+    rows = [
+        (t[0], "n_classes", "more classes give higher attack accuracy", t[1]),
+        (
+            t[0],
+            "in_class_std",
+            "a higher in-class standard deviation gives higher attack accuracy",
+            t[1],
+        ),
+        (
+            t[0],
+            "purchase100_vs_50",
+            "Purchase-100 is attacked more accurately than Purchase-50 at nearly equal in-class "
+            "standard deviation (some factors dominate others)",
+            t[1],
+        ),
+        (
+            t[0],
+            "cifar10_vs_purchase10",
+            "critique: CIFAR-10 has a lower in-class standard deviation than Purchase-10 but a "
+            "higher attack accuracy, against the in-class spread claim",
+            "survey (Gehrke 2021), on Truex et al. 2018",
+        ),
+        (t[0], "target_type", "attack success depends on the type of the target model", t[1]),
+        (
+            t[0],
+            "attacker_types_interchangeable",
+            "the shadow and attack model types are interchangeable (attacks are transferable)",
+            t[1],
+        ),
+        (
+            t[0],
+            "feature_noise",
+            "attack accuracy stays high with 10% of the attacker's features replaced by noise",
+            t[1],
+        ),
+        (
+            t[0],
+            "shadow_size",
+            "larger shadow training sets help (significant increases on Purchase-20 and -50)",
+            t[1],
+        ),
+        (
+            s[0],
+            "one_shadow",
+            "one shadow model performs almost as well as Shokri et al.'s many, in precision and "
+            "recall, on all datasets (adversary 1)",
+            s[1],
+        ),
+        (
+            s[0],
+            "top3",
+            "the three highest posteriors, sorted, suffice as attack features (adversary 1)",
+            "official code, AhmedSalem2/ML-Leaks",
+        ),
+        (
+            s[0],
+            "unknown_hyperparameters",
+            "the target's hyperparameters need not be known (Purchase-100)",
+            s[1],
+        ),
+        (
+            s[0],
+            "combined_shadow",
+            "a combined shadow model (logistic regression + MLP + random forest) performs like a "
+            "shadow of the target's own algorithm, with a little skew for random-forest targets",
+            s[1],
+        ),
+        (
+            s[0],
+            "data_transfer",
+            "a shadow trained on another dataset still gives precision above 0.7 with similar "
+            "recall overall, with some outliers (adversary 2)",
+            s[1],
+        ),
+        (
+            s[0],
+            "threshold",
+            "a threshold on the highest posterior, with no shadow model and no membership "
+            "labels, infers membership (adversary 3)",
+            s[1],
+        ),
+    ]
+    return [
+        PaperClaim(p, k, c, src, "repo" if src.startswith("official") else "survey")
+        for p, k, c, src in rows
+    ]
+
+
+#: Every claim, in the order of ``PAPER_NUMBERS.md``.
+CLAIMS: tuple[PaperClaim, ...] = tuple(_claims())
+
+
+def claims(paper: str | None = None) -> list[PaperClaim]:
+    """The claims of one paper (all when None).
+
+    >>> [c.key for c in claims("truex2018")][:2]
+    ['n_classes', 'in_class_std']
+    """
+    return [c for c in CLAIMS if paper is None or c.paper == paper]
+
+
+def get_claim(paper: str, key: str) -> PaperClaim:
+    """The claim ``key`` of ``paper``; a KeyError lists the keys of that paper if unknown.
+
+    >>> get_claim("salem2019", "one_shadow").status
+    'survey'
+    """
+    for c in CLAIMS:
+        if c.paper == paper and c.key == key:
+            return c
+    known = [c.key for c in CLAIMS if c.paper == paper]
+    raise KeyError(f"no claim {key!r} for {paper!r}; known: {known}")
+
+
+def claims_vs_ours(rows: Iterable) -> pd.DataFrame:
+    """Table of claims beside what we measured and our verdict.
+
+    Each row is ``(paper, key, ours, verdict)``: ``ours`` is a short text with our numbers
+    (made from computed values, never typed), ``verdict`` one of :data:`VERDICTS`.
+    Columns: ``claim``, ``ours``, ``verdict``, ``source``, ``status``.
+
+    >>> df = claims_vs_ours([("truex2018", "n_classes", "AUC 0.61 at 2 classes, 0.93 at 30",
+    ...                       "reproduced")])
+    >>> df.loc[0, "verdict"], df.loc[0, "status"]
+    ('reproduced', 'survey')
+    >>> claims_vs_ours([("truex2018", "n_classes", "x", "yes")])
+    Traceback (most recent call last):
+    ...
+    ValueError: verdict must be one of ('reproduced', 'partly reproduced', 'not reproduced', 'not testable here'), got 'yes'
+    """
+    records = []
+    for paper, key, ours, verdict in rows:
+        if verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, got {verdict!r}")
+        c = get_claim(paper, key)
+        records.append(
+            {
+                "claim": c.claim,
+                "ours": ours,
+                "verdict": verdict,
+                "source": c.source,
+                "status": c.status,
+            }
+        )
+    return pd.DataFrame.from_records(
+        records, columns=["claim", "ours", "verdict", "source", "status"]
+    )

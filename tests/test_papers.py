@@ -140,3 +140,17 @@ def test_paper_vs_ours_without_notes_has_six_columns():
     assert df.loc[0, "difference"] == pytest.approx(0.002)
     with pytest.raises(ValueError):
         paper_vs_ours([("shokri2017", "train_acc_adult")])
+
+
+def test_claims_have_sources_and_verdicts_are_checked():
+    from mia_lib.papers import CLAIMS, claims_vs_ours, get_claim
+
+    assert {c.paper for c in CLAIMS} == {"truex2018", "salem2019"}
+    assert len({(c.paper, c.key) for c in CLAIMS}) == len(CLAIMS)
+    assert get_claim("salem2019", "top3").status == "repo"
+    df = claims_vs_ours([("salem2019", "data_transfer", "precision 0.81", "partly reproduced")])
+    assert list(df.columns) == ["claim", "ours", "verdict", "source", "status"]
+    with pytest.raises(KeyError, match="known"):
+        get_claim("truex2018", "nope")
+    with pytest.raises(ValueError, match="verdict"):
+        claims_vs_ours([("truex2018", "n_classes", "x", "maybe")])
