@@ -86,8 +86,18 @@ def _git_commit() -> dict:
         return {"commit": None, "dirty": None}
 
 
-def provenance(profile: str, seed: int, duration_s: float, datasets: dict | None = None) -> dict:
-    """Where and how a result was made: commit, date, machine, duration, profile, seed, data."""
+def provenance(
+    profile: str,
+    seed: int,
+    duration_s: float,
+    datasets: dict | None = None,
+    git: dict | None = None,
+) -> dict:
+    """Where and how a result was made: commit, date, machine, duration, profile, seed, data.
+
+    ``git`` is the commit and whether the library had uncommitted changes, as read when the run
+    started (read now when not given): a long run should not be marked by edits made during it.
+    """
     try:
         import torch
 
@@ -95,7 +105,7 @@ def provenance(profile: str, seed: int, duration_s: float, datasets: dict | None
     except ImportError:  # pragma: no cover - torch is a dependency
         torch_info = {}
     return {
-        "git": _git_commit(),
+        "git": git if git is not None else _git_commit(),
         "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "machine": {
             "platform": platform.platform(),
@@ -190,6 +200,7 @@ def run_experiment(
     exp = EXPERIMENTS[name]
     if profile not in exp.profiles:
         raise ValueError(f"unknown profile {profile!r} for {name}; choose one of {exp.profiles}")
+    git = _git_commit()
     t0 = time.perf_counter()
     with _thread_limit():
         out = exp.func(profile=profile, seed=seed, progress=progress, **options)
@@ -202,7 +213,7 @@ def run_experiment(
         "options": options,
         "settings": out.get("settings", {}),
         "results": out["results"],
-        "provenance": provenance(profile, seed, duration, out.get("datasets")),
+        "provenance": provenance(profile, seed, duration, out.get("datasets"), git=git),
     }
     result = _jsonable(result)
     if out_dir is not None:
