@@ -23,7 +23,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mia_lib import datasets as mds
 from mia_lib.datasets import (
     DATASETS,
     FILES,
@@ -34,7 +33,9 @@ from mia_lib.datasets import (
     dataset_catalog,
     load_dataset,
 )
-from mia_lib.download import UnverifiedFileWarning, sha256_file
+from mia_lib.datasets import registry as mds_registry
+from mia_lib.datasets import verify as mds_verify
+from mia_lib.download import UnverifiedFileWarning, is_writable, sha256_file
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -127,7 +128,7 @@ def test_mnist_partial(mia_data_dir):
     assert "PARTIAL" in ds.notes
     # refusing the partial form needs the training images: the shared directory is read-only
     # and none is downloaded; the error names the URL, the path and the sha256
-    if not mds.is_writable(mia_data_dir / "mnist"):
+    if not is_writable(mia_data_dir / "mnist"):
         with pytest.raises(DatasetUnavailableError) as info:
             load_dataset("mnist", mia_data_dir, allow_partial=False)
         msg = str(info.value)
@@ -190,7 +191,7 @@ def test_unknown_name_and_option():
         load_dataset("imagenet")
     with pytest.raises(TypeError, match="cluster_std"):
         load_dataset("synthetic", clusterstd=1.0)
-    assert mds._spec("Fashion-MNIST").name == "fashion_mnist"
+    assert mds_registry._spec("Fashion-MNIST").name == "fashion_mnist"
     with pytest.raises(ValueError, match="dtype"):
         load_dataset("digits", dtype=np.uint8)
 
@@ -219,7 +220,7 @@ def make_purchase(root: Path, n: int = 90, d: int = 600, seed: int = 0):
 
 def test_purchase_tiny(tmp_path, tmp_cache, monkeypatch):
     path, X, labels, group = make_purchase(tmp_path)
-    mds._WARNED_UNVERIFIED.discard(str(path))
+    mds_verify._WARNED_UNVERIFIED.discard(str(path))
     with pytest.warns(UnverifiedFileWarning), pytest.warns(UserWarning, match="197,324"):
         ds = load_dataset("purchase", tmp_path)
     check_common(ds, 90, 100)
