@@ -506,8 +506,10 @@ class TorchCNNClassifier(_TorchClassifierBase):
     ``X`` is ``(n, C, H, W)``, ``(n, H, W)`` (one channel), or flat ``(n, C*H*W)`` when
     ``input_shape`` is given. Scale pixels to [0, 1] (or standardise) beforehand.
 
-    Speed: with the defaults, 5,000 Fashion-MNIST images x 20 epochs take about 20 s on
-    2 CPU cores (channels-last tensors, pooling before the activation).
+    Speed (channels-last tensors, pooling before the activation), measured with the defaults:
+    5,000 Fashion-MNIST images x 20 epochs take about 20 s on 2 idle CPU cores (54 s on a
+    loaded machine); CIFAR-10 (3 x 32 x 32) costs about 0.6 ms per image and epoch on one
+    core.
 
     Parameters
     ----------

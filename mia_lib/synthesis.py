@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
 from ._validation import check_features, check_labels, check_same_length
@@ -302,7 +303,7 @@ def hill_climb_synthesize(
     return HillClimbResult(out[0] if success[0] else None, int(queries[0]))
 
 
-class ModelBasedSynthesizer:
+class ModelBasedSynthesizer(BaseEstimator):
     """Synthesize ``n_per_class`` records of every class with Algorithm 1, counting queries.
 
     Each attempt is one independent run of :func:`hill_climb_synthesize`. All running
@@ -344,6 +345,8 @@ class ModelBasedSynthesizer:
     >>> Xs, ys = syn.generate(bb, n_features=20, n_classes=2)
     >>> Xs.shape, np.bincount(ys).tolist(), syn.n_queries_ == bb.n_queries
     ((10, 20), [5, 5], True)
+    >>> syn.get_params()["k_max"], syn.set_params(iter_max=200).iter_max
+    (8, 200)
     """
 
     def __init__(

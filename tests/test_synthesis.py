@@ -282,3 +282,13 @@ def test_noise_errors():
         noisy_copies(np.zeros((2, 3)), 0.1, kind="swap")
     with pytest.raises(ValueError, match="2-D"):
         noisy_copies(np.zeros(3), 0.1)
+
+
+def test_model_based_synthesizer_is_a_scikit_learn_estimator():
+    from sklearn.base import clone
+
+    syn = ModelBasedSynthesizer(4, k_max=8, random_state=3)
+    twin = clone(syn)
+    assert twin.get_params() == syn.get_params() and twin is not syn
+    assert not hasattr(twin, "X_")
+    assert "n_per_class=4" in repr(syn)
