@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run every check: ruff, unit/property tests and doctests, strict nbval over every
-# notebook of the book, and the book build with warnings as errors.
+# notebook of the book, the book build with warnings as errors, and checks of the built HTML.
 # Creates the environment first if it is missing. Exits non-zero on any failure.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,4 +17,6 @@ python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_s
     -p no:cacheprovider -o addopts= "${NOTEBOOKS[@]}" -q
 echo "== jupyter-book build (warnings are errors)"
 jupyter-book build book/ --all -W -n --keep-going
+echo "== the built HTML: every page, local link, image and figure"
+python tests/check_html.py _build/html
 echo "all checks passed"
