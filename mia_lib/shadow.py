@@ -87,19 +87,28 @@ class ShadowModels(BaseEstimator):
     Parameters
     ----------
     model : a model name of :func:`mia_lib.models.make_model` (``"mlp"``, ``"cnn"``,
-        ``"random_forest"``, ...) or an unfitted estimator, cloned for every shadow.
-    n_shadows : number of shadow models ``k``.
+        ``"random_forest"``, ...) or an unfitted estimator, cloned for every shadow. A list
+        of them makes a *combined* shadow (Salem et al. 2019): each of the ``k`` in/out
+        splits trains one model of every kind in the list, and the attack set pools all
+        their outputs.
+    n_shadows : number of shadow models ``k`` (number of in/out splits for a list).
     shadow_size : records in each shadow's training ("in") set; its "out" set has as many.
         Defaults to the largest size for which one in/out pair fits in the data.
-    model_params : keyword arguments for :func:`~mia_lib.models.make_model`.
+    model_params : keyword arguments for :func:`~mia_lib.models.make_model`; with a list of
+        models, a list of such dicts (or None), one per model.
     disjoint : draw non-overlapping data for different shadows (Shokri et al. allow overlap).
     batched : train torch MLP shadows together with :func:`~mia_lib.models.train_many`.
     random_state : seed.
 
     Attributes
     ----------
-    models_ : the fitted shadow models.
-    splits_ : their :class:`~mia_lib.splits.ShadowSplit` index sets into the data passed to fit.
+    models_ : the fitted shadow models. With a list of ``m`` models, ``models_[i * m + j]``
+        is the model of kind ``j`` trained on split ``i``.
+    splits_ : their :class:`~mia_lib.splits.ShadowSplit` index sets into the data passed to
+        fit, one per model (models of one split share it).
+    kinds_ : for each of ``models_``, the position of its kind in the list (all 0 for a
+        single model); ``attack_data_.source`` indexes ``models_``, so
+        ``kinds_[attack_data_.source]`` says which kind produced each row.
     attack_data_ : the :class:`AttackData` built from all shadows.
     n_classes_ : width of the posterior vectors.
 
@@ -111,6 +120,10 @@ class ShadowModels(BaseEstimator):
     ...                        random_state=0).fit(X / 16, y)
     >>> shadows.attack_data_
     AttackData(n=1200, members=600, non_members=600, n_classes=10, sources=2)
+    >>> combined = ShadowModels(["logistic_regression", "random_forest"], n_shadows=1,
+    ...                         shadow_size=300, random_state=0).fit(X / 16, y)
+    >>> combined.attack_data_, combined.kinds_.tolist()
+    (AttackData(n=1200, members=600, non_members=600, n_classes=10, sources=2), [0, 1])
     """
 
     def __init__(
@@ -118,7 +131,7 @@ class ShadowModels(BaseEstimator):
         model="mlp",
         n_shadows: int = 10,
         shadow_size: int | None = None,
-        model_params: dict | None = None,
+        model_params: dict | list | None = None,
         disjoint: bool = False,
         batched: bool = True,
         random_state=None,
@@ -133,6 +146,7 @@ class ShadowModels(BaseEstimator):
 
     def fit(self, X, y, n_classes: int | None = None):
         """Train the shadows on the attacker's records ``X, y``; returns self."""
+        kinds, kind_params = self._kinds()
         X = check_features(X, allow_nd=True)
         y = check_labels(y, n_classes=n_classes)
         check_same_length(X=X, y=y)
@@ -142,32 +156,65 @@ class ShadowModels(BaseEstimator):
         self.splits_ = shadow_splits(
             np.arange(len(X)), self.n_shadows, size, disjoint=self.disjoint, random_state=rng
         )
-        params = dict(self.model_params or {})
-        seeds = rng.randint(0, 2**31 - 1, size=self.n_shadows)
-        if self.batched and isinstance(self.model, str) and self.model == "mlp":
-            self.models_ = train_many(
-                X,
-                y,
-                [s.in_idx for s in self.splits_],
-                n_classes=k,
-                random_state=int(seeds[0]),
-                **params,
-            )
+        if len(kinds) == 1:  # one kind: the seeds drawn exactly as before combined shadows
+            seeds = rng.randint(0, 2**31 - 1, size=self.n_shadows)[:, None]
         else:
-            self.models_ = []
-            for seed, split in zip(seeds, self.splits_, strict=True):
-                est = self._new_model(int(seed), k, params)
-                self.models_.append(est.fit(X[split.in_idx], y[split.in_idx]))
+            seeds = rng.randint(0, 2**31 - 1, size=(self.n_shadows, len(kinds)))
+        trained = []  # trained[j][i]: the model of kind j on split i
+        for j, (kind, params) in enumerate(zip(kinds, kind_params, strict=True)):
+            if self.batched and isinstance(kind, str) and kind == "mlp":
+                trained.append(
+                    train_many(
+                        X,
+                        y,
+                        [s.in_idx for s in self.splits_],
+                        n_classes=k,
+                        random_state=int(seeds[0, j]),
+                        **params,
+                    )
+                )
+            else:
+                fitted = []
+                for seed, split in zip(seeds[:, j], self.splits_, strict=True):
+                    est = self._new_model(kind, int(seed), k, params)
+                    fitted.append(est.fit(X[split.in_idx], y[split.in_idx]))
+                trained.append(fitted)
+        m = len(kinds)
+        self.models_ = [trained[j][i] for i in range(self.n_shadows) for j in range(m)]
+        self.kinds_ = np.tile(np.arange(m, dtype=np.int64), self.n_shadows)
+        self.splits_ = [split for split in self.splits_ for _ in range(m)]
         self.n_classes_ = k
         self.attack_data_ = attack_dataset(self.models_, X, y, self.splits_, k)
         return self
 
-    def _new_model(self, seed, n_classes, params):
-        if isinstance(self.model, str):
-            if self.model in ("mlp", "cnn"):
+    def _kinds(self) -> tuple[list, list[dict]]:
+        """The model kinds and their parameters, checked (one kind unless a list is given)."""
+        if not isinstance(self.model, list | tuple):
+            if self.model_params is not None and not isinstance(self.model_params, dict):
+                raise ValueError(
+                    "model_params must be a dict of keyword arguments for one model, got "
+                    f"{type(self.model_params).__name__}."
+                )
+            return [self.model], [dict(self.model_params or {})]
+        kinds = list(self.model)
+        if not kinds:
+            raise ValueError("model is an empty list; give at least one model name or estimator.")
+        params = self.model_params
+        if params is None:
+            params = [{}] * len(kinds)
+        if isinstance(params, dict) or len(params) != len(kinds):
+            raise ValueError(
+                f"with a list of {len(kinds)} models, model_params must be a list of "
+                f"{len(kinds)} dicts (one per model) or None, got {params!r}."
+            )
+        return kinds, [dict(p or {}) for p in params]
+
+    def _new_model(self, kind, seed, n_classes, params):
+        if isinstance(kind, str):
+            if kind in ("mlp", "cnn"):
                 params = {"n_classes": n_classes, **params}
-            return make_model(self.model, random_state=seed, **params)
-        est = clone(self.model)
+            return make_model(kind, random_state=seed, **params)
+        est = clone(kind)
         if "random_state" in est.get_params():
             est.set_params(random_state=seed)
         return est

@@ -52,3 +52,52 @@ def test_attack_dataset_needs_one_split_per_model(digits):
     splits = shadow_splits(np.arange(len(X)), 2, 100, random_state=0)
     with pytest.raises(ValueError, match="one split a model"):
         attack_dataset([DecisionTreeClassifier().fit(X, y)], X, y, splits, 10)
+
+
+def test_combined_shadow_pools_every_kind_on_shared_splits(digits):
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = digits
+    kinds = ["logistic_regression", "random_forest", "mlp"]
+    sh = ShadowModels(
+        kinds, n_shadows=2, shadow_size=150, model_params=[{}, {}, {"epochs": 3}], random_state=0
+    ).fit(X, y)
+    assert len(sh.models_) == len(sh.splits_) == 6
+    assert sh.kinds_.tolist() == [0, 1, 2, 0, 1, 2]
+    assert isinstance(sh.models_[0], LogisticRegression)
+    assert isinstance(sh.models_[4], RandomForestClassifier)
+    # the models of one split share its in/out sets; different splits differ
+    assert sh.splits_[0] is sh.splits_[1] is sh.splits_[2]
+    assert not np.array_equal(sh.splits_[0].in_idx, sh.splits_[3].in_idx)
+    data = sh.attack_data_
+    assert len(data) == 6 * 300 and data.membership.sum() == 900
+    for i, (model, split) in enumerate(zip(sh.models_, sh.splits_, strict=True)):
+        rows = (data.source == i) & (data.membership == 1)
+        assert np.allclose(data.posteriors[rows], model.predict_proba(X[split.in_idx]), atol=1e-6)
+    # rows of one kind are exactly that kind's shadows
+    assert set(np.unique(data.source[sh.kinds_[data.source] == 1]).tolist()) == {1, 4}
+
+
+def test_list_of_one_model_equals_the_single_model(digits):
+    X, y = digits
+    a = ShadowModels("logistic_regression", n_shadows=2, shadow_size=200, random_state=3).fit(X, y)
+    b = ShadowModels(["logistic_regression"], n_shadows=2, shadow_size=200, random_state=3)
+    b.fit(X, y)
+    assert np.array_equal(a.attack_data_.posteriors, b.attack_data_.posteriors)
+    assert a.kinds_.tolist() == b.kinds_.tolist() == [0, 0]
+
+
+@pytest.mark.parametrize(
+    ("model", "params", "match"),
+    [
+        ([], None, "empty list"),
+        (["logistic_regression", "random_forest"], [{}], "list of 2 dicts"),
+        (["logistic_regression", "random_forest"], {"C": 1.0}, "list of 2 dicts"),
+        ("logistic_regression", [{}], "must be a dict"),
+    ],
+)
+def test_combined_shadow_rejects_bad_model_lists(digits, model, params, match):
+    X, y = digits
+    with pytest.raises(ValueError, match=match):
+        ShadowModels(model, n_shadows=1, shadow_size=100, model_params=params).fit(X, y)

@@ -20,14 +20,23 @@ paper, which registers its replications when imported:
   have), ``shokri_n_classes`` (Locations re-clustered by k-means into 2 to 50 classes, the
   paper's Purchase-2...100 construction), ``shokri_gap`` (train-test gap against attack
   accuracy over models that overfit to different degrees) and ``shokri_cifar_size``
-  (CIFAR-10 training-set size).
+  (CIFAR-10 training-set size);
+* ``truex`` (Truex et al. 2018): ``truex_transfer`` (target model type against the
+  attacker's), ``truex_data_factors`` (number of classes and in-class spread) and
+  ``truex_knowledge`` (features replaced by noise, shadow training-set size);
+* ``salem`` (Salem et al. 2019, ML-Leaks): ``salem_adversary1`` (one shadow model, top-3
+  features, unknown hyperparameters, combined shadow), ``salem_data_transfer`` (adversary 2)
+  and ``salem_threshold`` (adversary 3 beside adversaries 1 and 2).
 
->>> sorted(EXPERIMENTS)  # doctest: +NORMALIZE_WHITESPACE
+>>> [n for n in sorted(EXPERIMENTS) if n.startswith("shokri")]
 ['shokri_cifar_size', 'shokri_datasets', 'shokri_gap', 'shokri_n_classes']
+>>> len(EXPERIMENTS)
+10
 """
 
 from __future__ import annotations
 
+from . import salem, truex  # noqa: F401  (importing registers their replications)
 from .runner import (
     EXPERIMENTS,
     PROFILES,
