@@ -161,6 +161,7 @@ def test_merge_keeps_other_rows(tmp_path):
     stored = json.loads(path.read_text())
     stored["results"]["rows"] = stored["results"]["rows"][:1]  # as if only k=2 had run
     stored["results"]["rows"][0]["n_classes"] = 99
+    stored["results"]["rows"][0]["key"] = "k=99"
     write_result(stored, path)
     merged = experiments.merge_results(stored, first)
     assert [r["n_classes"] for r in merged["results"]["rows"]] == [99, 2, 5]
@@ -196,11 +197,12 @@ def test_cli_merge_keeps_stored_rows(tmp_path):
     path = result_path("shokri_n_classes", "smoke", tmp_path)
     stored = json.loads(path.read_text())
     stored["results"]["rows"][0]["n_classes"] = 99  # a row the next run does not produce
+    stored["results"]["rows"][0]["key"] = "k=99"
     write_result(stored, path)
     assert main([*args, "--merge"]) == 0
     merged = json.loads(path.read_text())
     assert [r["n_classes"] for r in merged["results"]["rows"]] == [99, 5, 2]  # 5 in place
-    assert [r["rows"] for r in merged["provenance"]["runs"]] == [[99], [2, 5]]
+    assert [r["rows"] for r in merged["provenance"]["runs"]] == [["k=99"], ["k=2", "k=5"]]
     assert main(args) == 0  # without --merge the file is replaced
     assert [
         r["n_classes"]
@@ -230,3 +232,22 @@ def test_cli_rejects_override_the_replication_does_not_take(capsys):
 def test_cifar_size_rejects_bad_override():
     with pytest.raises(ValueError, match="n_shadows must be at least 1"):
         run_experiment("shokri_cifar_size", "smoke", n_shadows=0)
+
+
+@pytest.mark.parametrize("name", sorted(EXPERIMENTS))
+def test_every_replication_row_has_a_unique_key(name):
+    """Merging partial runs replaces rows by key: keys must exist and be distinct."""
+    if name.startswith(("truex", "salem")):
+        pytest.skip("smoke runs of these are covered by their own test files")
+    rows = run_experiment(name, "smoke")["results"]["rows"]
+    keys = [r["key"] for r in rows]
+    assert len(set(keys)) == len(keys) == len(rows)
+
+
+def test_rows_stored_before_keys_merge_by_their_own_label():
+    from mia_lib.experiments.runner import _row_key
+
+    assert _row_key({"train_size": 2500, "n_classes": 10}) == 2500
+    assert _row_key({"target": "MLP, 10 epochs", "n_classes": 30}) == "MLP, 10 epochs"
+    assert _row_key({"n_classes": 5, "target_size": 1200}) == 5
+    assert _row_key({"key": "x", "dataset": "adult"}) == "x"

@@ -226,9 +226,11 @@ def run_experiment(
 
 
 def _row_key(row: dict):
-    """What identifies a row when results are merged: ``key`` if the row has one, else the
-    first of dataset, number of classes, target label and training-set size."""
-    for key in ("key", "dataset", "n_classes", "target", "train_size"):
+    """What identifies a row when results are merged: its ``key`` (every registered
+    replication writes one); rows stored before keys existed fall back to their dataset,
+    training-set size, target label or number of classes (in that order: every Shokri row
+    also carries its number of classes)."""
+    for key in ("key", "dataset", "train_size", "target", "n_classes"):
         if key in row:
             return row[key]
     return None

@@ -322,6 +322,7 @@ def shokri_datasets(
         )
         rows.append(
             {
+                "key": name,
                 "dataset": name,
                 "model": cfg["model"],
                 "epochs": cfg["params"].get("epochs"),
@@ -394,7 +395,14 @@ def shokri_n_classes(profile: str = "quick", seed: int = 0, progress: bool = Fal
             seed=seed,
         )
         res.pop("per_class_precision")
-        rows.append({"n_classes": k, "duration_s": round(time.perf_counter() - t0, 1), **res})
+        rows.append(
+            {
+                "key": f"k={k}",
+                "n_classes": k,
+                "duration_s": round(time.perf_counter() - t0, 1),
+                **res,
+            }
+        )
     settings = {k: v for k, v in cfg.items() if k != "classes"}
     settings["classes"] = list(cfg["classes"])
     return {
@@ -469,6 +477,7 @@ def shokri_gap(profile: str = "quick", seed: int = 0, progress: bool = False) ->
         res.pop("per_class_precision")
         rows.append(
             {
+                "key": label,
                 "target": label,
                 "model": model,
                 "params": params,
@@ -564,7 +573,14 @@ def shokri_cifar_size(
             model_params=params,
             seed=seed,
         )
-        rows.append({"train_size": size, "duration_s": round(time.perf_counter() - t0, 1), **res})
+        rows.append(
+            {
+                "key": f"n={size}",
+                "train_size": size,
+                "duration_s": round(time.perf_counter() - t0, 1),
+                **res,
+            }
+        )
     settings = {k: v for k, v in cfg.items() if k != "sizes"}
     settings["sizes"] = list(cfg["sizes"])
     return {
