@@ -3,8 +3,8 @@
 ML-Leaks relaxes Shokri et al.'s attacker step by step, and each step is one replication:
 
 * ``salem_adversary1`` (adversary 1): one shadow model from the target's distribution, and
-  one attack model on the three highest posteriors, sorted (:class:`~mia_lib.attacks.
-  MLLeaksAttack`). Three parts: the number of shadow models ``k`` (ML-Leaks' top-3 attack
+  one attack model on the three highest posteriors, sorted
+  (:class:`~mia_lib.attacks.MLLeaksAttack`). Three parts: the number of shadow models ``k`` (ML-Leaks' top-3 attack
   beside Shokri's per-class attack on the full vector, repeated over seeds for confidence
   intervals); shadows whose hyperparameters differ from the target's; and the *combined*
   shadow (logistic regression + MLP + random forest pooled) against targets of each kind,
