@@ -711,7 +711,7 @@ def _zoo_estimator(name: str):
     return factories[name]()
 
 
-def make_model(name: str, random_state=None, **params):
+def make_model(name: str, random_state=None, n_classes: int | None = None, **params):
     """Return an unfitted classifier of the zoo by name, with membership-friendly defaults.
 
     ``name`` is one of :data:`MODEL_NAMES`: ``"logistic_regression"`` (max_iter=1000),
@@ -719,8 +719,9 @@ def make_model(name: str, random_state=None, **params):
     ``"naive_bayes"`` (Gaussian), ``"svm"`` (RBF ``SVC(probability=True)``), ``"mlp"``
     (:class:`TorchMLPClassifier`), ``"cnn"`` (:class:`TorchCNNClassifier`) and
     ``"sklearn_mlp"`` (``MLPClassifier``, 128 tanh units). ``random_state`` is passed to
-    models that take one (k-NN and naive Bayes are deterministic); ``params`` override
-    the defaults through ``set_params``.
+    models that take one (k-NN and naive Bayes are deterministic), and so is ``n_classes``
+    (the torch networks fix their output width before ``fit``; scikit-learn models learn
+    their classes from the data); ``params`` override the defaults through ``set_params``.
 
     scikit-learn models only output columns for the classes they saw in training; use
     :func:`full_proba` to get all ``n_classes`` columns.
@@ -729,6 +730,8 @@ def make_model(name: str, random_state=None, **params):
     LogisticRegression(C=0.5, max_iter=1000, random_state=0)
     >>> make_model("mlp", epochs=5).epochs
     5
+    >>> make_model("cnn", n_classes=30).n_classes, make_model("knn", n_classes=30)
+    (30, KNeighborsClassifier())
     >>> make_model("resnet")
     Traceback (most recent call last):
     ...
@@ -740,6 +743,8 @@ def make_model(name: str, random_state=None, **params):
     valid = model.get_params()
     if "random_state" in valid and random_state is not None:
         model.set_params(random_state=random_state)
+    if "n_classes" in valid and n_classes is not None:
+        model.set_params(n_classes=int(n_classes))
     unknown = sorted(set(params) - set(valid))
     if unknown:
         raise ValueError(

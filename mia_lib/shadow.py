@@ -211,9 +211,7 @@ class ShadowModels(BaseEstimator):
 
     def _new_model(self, kind, seed, n_classes, params):
         if isinstance(kind, str):
-            if kind in ("mlp", "cnn"):
-                params = {"n_classes": n_classes, **params}
-            return make_model(kind, random_state=seed, **params)
+            return make_model(kind, random_state=seed, **{"n_classes": n_classes, **params})
         est = clone(kind)
         if "random_state" in est.get_params():
             est.set_params(random_state=seed)

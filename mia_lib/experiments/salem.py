@@ -72,10 +72,6 @@ class Target:
         return self.split.shadow_pool
 
 
-def _torch_kw(model: str, n_classes: int) -> dict:
-    return {"n_classes": n_classes} if model in ("mlp", "cnn") else {}
-
-
 def train_target(
     X,
     y,
@@ -101,9 +97,7 @@ def train_target(
     from ..splits import membership_split
 
     split = membership_split(len(y), target_size=target_size, random_state=seed)
-    est = make_model(
-        model, random_state=seed, **_torch_kw(model, n_classes), **(model_params or {})
-    )
+    est = make_model(model, random_state=seed, n_classes=n_classes, **(model_params or {}))
     est.fit(X[split.target_in], y[split.target_in])
     bb = BlackBox(est, n_classes=n_classes)
     idx, member = split.evaluation()

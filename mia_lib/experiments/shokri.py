@@ -77,8 +77,7 @@ def shokri_attack_run(
             f"shadow_X must have the shape of X {np.shape(X)} (the attacker's copy of the same "
             f"records), got {np.shape(shadow_X)}."
         )
-    torch_kw = {"n_classes": n_classes} if model in ("mlp", "cnn") else {}
-    target = make_model(model, random_state=seed, **torch_kw, **params)
+    target = make_model(model, random_state=seed, n_classes=n_classes, **params)
     target.fit(X[split.target_in], y[split.target_in])
     train_acc = float(target.score(X[split.target_in], y[split.target_in]))
     test_acc = float(target.score(X[split.target_out], y[split.target_out]))

@@ -197,10 +197,6 @@ def attack_model_of(kind: str, seed: int = 0):
     return make_model(kind, random_state=seed, **_ATTACK_PARAMS.get(kind, {}))
 
 
-def _torch_kw(kind: str, n_classes: int) -> dict:
-    return {"n_classes": n_classes} if kind in ("mlp", "cnn") else {}
-
-
 def _check_types(types, name: str) -> tuple[str, ...]:
     from ..models import MODEL_NAMES
 
@@ -260,7 +256,7 @@ def transfer_matrix(
     y_eval = y[idx]
     targets = {}
     for t in target_types:
-        est = make_model(t, random_state=seed, **_torch_kw(t, n_classes), **params.get(t, {}))
+        est = make_model(t, random_state=seed, n_classes=n_classes, **params.get(t, {}))
         est.fit(X[split.target_in], y[split.target_in])
         train_acc = float(est.score(X[split.target_in], y[split.target_in]))
         test_acc = float(est.score(X[split.target_out], y[split.target_out]))
