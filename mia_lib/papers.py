@@ -62,6 +62,16 @@ TRANSCRIBED_STATUS = "transcribed — check the original"
 DAGGER = "†"
 
 
+def _check_origin(item, what: str) -> None:
+    """A figure's or claim's status, paper and source must be known and given."""
+    if item.status not in STATUSES:
+        raise ValueError(f"status must be one of {STATUSES}, got {item.status!r}")
+    if item.paper not in PAPERS:
+        raise ValueError(f"unknown paper {item.paper!r}; known: {sorted(PAPERS)}")
+    if not item.source:
+        raise ValueError(f"{what} {item.paper}/{item.key} has no source")
+
+
 @dataclass(frozen=True)
 class PaperFigure:
     """One published number: which paper, what it measures, its value and where it is from.
@@ -78,12 +88,7 @@ class PaperFigure:
     status: str
 
     def __post_init__(self):
-        if self.status not in STATUSES:
-            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
-        if self.paper not in PAPERS:
-            raise ValueError(f"unknown paper {self.paper!r}; known: {sorted(PAPERS)}")
-        if not self.source:
-            raise ValueError(f"figure {self.paper}/{self.key} has no source")
+        _check_origin(self, "figure")
         if isinstance(self.value, tuple):
             lo, hi = self.value
             if not lo <= hi:
@@ -600,12 +605,7 @@ class PaperClaim:
     status: str
 
     def __post_init__(self):
-        if self.status not in STATUSES:
-            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
-        if self.paper not in PAPERS:
-            raise ValueError(f"unknown paper {self.paper!r}; known: {sorted(PAPERS)}")
-        if not self.source:
-            raise ValueError(f"claim {self.paper}/{self.key} has no source")
+        _check_origin(self, "claim")
 
     @property
     def citation(self) -> str:

@@ -335,6 +335,17 @@ def shokri_datasets(
     return {"results": {"rows": rows, "skipped": skipped}, "settings": settings, "datasets": infos}
 
 
+def _sweep_result(cfg: dict, rows: list, data, **listed) -> dict:
+    """The result of a sweep over one dataset: its rows, the profile's settings (with the
+    swept values as JSON lists in ``listed``) and the dataset's sources."""
+    settings = {k: v for k, v in cfg.items() if k not in listed} | listed
+    return {
+        "results": {"dataset": cfg["dataset"], "rows": rows},
+        "settings": settings,
+        "datasets": {cfg["dataset"]: dataset_info(data)},
+    }
+
+
 # --------------------------------------------------------------------------------------------
 # shokri_n_classes
 
@@ -402,13 +413,7 @@ def shokri_n_classes(profile: str = "quick", seed: int = 0, progress: bool = Fal
                 **res,
             }
         )
-    settings = {k: v for k, v in cfg.items() if k != "classes"}
-    settings["classes"] = list(cfg["classes"])
-    return {
-        "results": {"dataset": cfg["dataset"], "rows": rows},
-        "settings": settings,
-        "datasets": {cfg["dataset"]: dataset_info(data)},
-    }
+    return _sweep_result(cfg, rows, data, classes=list(cfg["classes"]))
 
 
 # --------------------------------------------------------------------------------------------
@@ -484,13 +489,7 @@ def shokri_gap(profile: str = "quick", seed: int = 0, progress: bool = False) ->
                 **res,
             }
         )
-    settings = {k: v for k, v in cfg.items() if k != "models"}
-    settings["models"] = [m[0] for m in chosen]
-    return {
-        "results": {"dataset": cfg["dataset"], "rows": rows},
-        "settings": settings,
-        "datasets": {cfg["dataset"]: dataset_info(data)},
-    }
+    return _sweep_result(cfg, rows, data, models=[m[0] for m in chosen])
 
 
 # --------------------------------------------------------------------------------------------
@@ -580,10 +579,4 @@ def shokri_cifar_size(
                 **res,
             }
         )
-    settings = {k: v for k, v in cfg.items() if k != "sizes"}
-    settings["sizes"] = list(cfg["sizes"])
-    return {
-        "results": {"dataset": cfg["dataset"], "rows": rows},
-        "settings": settings,
-        "datasets": {cfg["dataset"]: dataset_info(data)},
-    }
+    return _sweep_result(cfg, rows, data, sizes=list(cfg["sizes"]))
