@@ -1,4 +1,5 @@
-"""Shared fixtures: the offline data directory, a private cache, a local HTTP server."""
+"""Shared fixtures: the offline data directory, a private cache, a local HTTP server, one
+torch thread."""
 
 from __future__ import annotations
 
@@ -17,6 +18,21 @@ def mia_data_dir() -> Path:
     if not env or not Path(env).is_dir():
         pytest.skip("MIA_DATA_DIR is not set to an existing directory (offline datasets)")
     return Path(env)
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """Run a test module's training on one torch thread (the machine is shared); restore after.
+
+    Use with ``pytestmark = pytest.mark.usefixtures("one_thread")``; module-scoped fixtures
+    that train models request it as an argument.
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.fixture

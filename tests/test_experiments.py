@@ -20,16 +20,7 @@ from mia_lib.experiments import (
     write_result,
 )
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Keep the smoke runs to one CPU thread (the machine is shared)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 PROVENANCE_KEYS = {"git", "date", "machine", "duration_s", "profile", "seed", "datasets"}

@@ -22,15 +22,9 @@ from mia_lib.models import (
     train_many,
 )
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny models gain nothing from threads, and OpenMP threads that spin-wait on a busy
-    shared machine can make them many times slower."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+# Tiny models gain nothing from threads, and OpenMP threads that spin-wait on a busy shared
+# machine can make them many times slower.
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

@@ -22,27 +22,12 @@ NAMES = ("salem_adversary1", "salem_data_transfer", "salem_threshold")
 METRICS = ("precision", "recall", "accuracy", "auc", "tpr_at_1pct_fpr", "fpr", "train_acc")
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Keep the smoke runs to one CPU thread (the machine is shared)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")
-def smoke():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return {n: run_experiment(n, profile="smoke", seed=0) for n in NAMES}
-    finally:
-        torch.set_num_threads(before)
+def smoke(one_thread):
+    return {n: run_experiment(n, profile="smoke", seed=0) for n in NAMES}
 
 
 @pytest.fixture(scope="module")

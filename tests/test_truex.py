@@ -13,26 +13,12 @@ from mia_lib.papers import VERDICTS, claims_vs_ours
 NAMES = ("truex_transfer", "truex_data_factors", "truex_knowledge")
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Keep the smoke runs to one CPU thread (the machine is shared)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")
-def smoke():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    out = {name: run_experiment(name, "smoke", seed=0) for name in NAMES}
-    torch.set_num_threads(before)
-    return out
+def smoke(one_thread):
+    return {name: run_experiment(name, "smoke", seed=0) for name in NAMES}
 
 
 @pytest.fixture(scope="module")
