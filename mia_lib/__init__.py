@@ -6,7 +6,7 @@ The flow through the library::
             -> signal (posteriors, loss, entropy...) -> attack -> scores -> metrics
 
 Each step lives in its own module: :mod:`mia_lib.datasets`, :mod:`mia_lib.splits`,
-:mod:`mia_lib.models`, :mod:`mia_lib.blackbox`, :mod:`mia_lib.shadow`,
+:mod:`mia_lib.models`, :mod:`mia_lib.query`, :mod:`mia_lib.shadow`,
 :mod:`mia_lib.attacks`, :mod:`mia_lib.metrics` and :mod:`mia_lib.plots`;
 :mod:`mia_lib.synthesis` makes data for shadow models. :mod:`mia_lib.papers` holds the
 published figures we compare with, and :mod:`mia_lib.experiments` the replications that

@@ -6,6 +6,9 @@ and how to fix it, and returns the validated array in a canonical dtype.
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 __all__ = [
@@ -15,7 +18,46 @@ __all__ = [
     "check_probabilities",
     "check_scores",
     "check_same_length",
+    "check_positive_int",
+    "check_finite_number",
 ]
+
+
+def check_positive_int(value, name: str, *, minimum: int = 1) -> int:
+    """Return ``value`` as an int, insisting that it is an integer ``>= minimum``.
+
+    >>> check_positive_int(3, "k")
+    3
+    >>> check_positive_int(2.5, "k")
+    Traceback (most recent call last):
+    ...
+    ValueError: k must be an integer >= 1, got 2.5.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
+    return int(value)
+
+
+def check_finite_number(value, name: str, *, low=None, high=None, low_open=False) -> float:
+    """Return ``value`` as a float, insisting that it is a finite real number in range.
+
+    >>> check_finite_number(0.5, "rate", low=0, low_open=True)
+    0.5
+    >>> check_finite_number(float("inf"), "rate")
+    Traceback (most recent call last):
+    ...
+    ValueError: rate must be a finite number, got inf.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a finite number, got {value!r}.")
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be a finite number, got {value!r}.")
+    if low is not None and (v <= low if low_open else v < low):
+        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}, got {value!r}.")
+    if high is not None and v > high:
+        raise ValueError(f"{name} must be <= {high}, got {value!r}.")
+    return v
 
 
 def _as_numeric(a, name: str) -> np.ndarray:

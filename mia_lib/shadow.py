@@ -21,7 +21,8 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
 
 from ._validation import check_features, check_labels, check_same_length
-from .models import full_proba, make_model, train_many
+from .models import make_model, train_many
+from .query import full_proba
 from .splits import shadow_splits
 
 __all__ = ["AttackData", "ShadowModels", "attack_dataset"]

@@ -90,7 +90,7 @@ def _check_blackbox(blackbox) -> None:
     if not callable(getattr(blackbox, "query", None)):
         raise TypeError(
             f"blackbox must have a query(X) method returning posteriors (a "
-            f"mia_lib.blackbox.BlackBox), got {type(blackbox).__name__}."
+            f"mia_lib.query.BlackBox), got {type(blackbox).__name__}."
         )
     if getattr(blackbox, "output", "proba") != "proba":
         raise ValueError(
@@ -245,7 +245,7 @@ def hill_climb_synthesize(
 
     Parameters
     ----------
-    blackbox : :class:`mia_lib.blackbox.BlackBox` (or anything with ``query(X)`` returning
+    blackbox : :class:`mia_lib.query.BlackBox` (or anything with ``query(X)`` returning
         posteriors); every record sent is counted by its ``n_queries``.
     n_features : number of binary features of a record.
     target_class : the class ``c`` (an integer ``0..n_classes-1``).
@@ -285,7 +285,7 @@ def hill_climb_synthesize(
     --------
     >>> import numpy as np
     >>> from sklearn.linear_model import LogisticRegression
-    >>> from mia_lib.blackbox import BlackBox
+    >>> from mia_lib.query import BlackBox
     >>> rng = np.random.default_rng(0)
     >>> X = rng.integers(0, 2, size=(300, 20)); y = (X[:, :3].sum(axis=1) >= 2).astype(int)
     >>> bb = BlackBox(LogisticRegression().fit(X, y))
@@ -337,7 +337,7 @@ class ModelBasedSynthesizer(BaseEstimator):
     --------
     >>> import numpy as np
     >>> from sklearn.linear_model import LogisticRegression
-    >>> from mia_lib.blackbox import BlackBox
+    >>> from mia_lib.query import BlackBox
     >>> rng = np.random.default_rng(0)
     >>> X = rng.integers(0, 2, size=(300, 20)); y = (X[:, :3].sum(axis=1) >= 2).astype(int)
     >>> bb = BlackBox(LogisticRegression().fit(X, y))
@@ -377,7 +377,7 @@ class ModelBasedSynthesizer(BaseEstimator):
 
         Parameters
         ----------
-        blackbox : the target's :class:`~mia_lib.blackbox.BlackBox`.
+        blackbox : the target's :class:`~mia_lib.query.BlackBox`.
         n_features : number of binary features.
         n_classes : synthesize for classes ``0..n_classes-1`` ...
         classes : ... or for these classes only (give one of the two).

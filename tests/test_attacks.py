@@ -7,8 +7,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 
 from mia_lib.attacks import MLLeaksAttack, ShokriAttack, ThresholdAttack, attack_features
-from mia_lib.blackbox import BlackBox
 from mia_lib.metrics import auc, evaluate
+from mia_lib.query import BlackBox
 from mia_lib.shadow import ShadowModels
 from mia_lib.splits import membership_split
 

@@ -349,7 +349,7 @@ def test_train_many_options(digits):
 def test_sklearn_posteriors_sum_to_one_on_float32_binary_features():
     # GaussianNB computes in the input's precision: on float32 binary features its raw
     # predict_proba rows can sum to 4; model_proba and full_proba must feed it float64.
-    from mia_lib.models import model_proba
+    from mia_lib.query import model_proba
 
     rng = np.random.default_rng(0)
     X = (rng.random((1200, 446)) < 0.01).astype(np.float32)  # sparse, like Locations

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from mia_lib.blackbox import BlackBox
+from mia_lib.query import BlackBox
 from mia_lib.synthesis import (
     ModelBasedSynthesizer,
     hill_climb_synthesize,

@@ -84,7 +84,7 @@ def train_target(
     name: str = "",
 ) -> Target:
     """Split the data, train a target on ``target_size`` members and query it on the
-    members and as many non-members through a :class:`~mia_lib.blackbox.BlackBox`.
+    members and as many non-members through a :class:`~mia_lib.query.BlackBox`.
 
     >>> from sklearn.datasets import load_digits
     >>> X, y = load_digits(return_X_y=True)
@@ -92,8 +92,8 @@ def train_target(
     >>> t.P.shape, int(t.member.sum()), len(t.pool)
     ((400, 10), 200, 1397)
     """
-    from ..blackbox import BlackBox
     from ..models import make_model
+    from ..query import BlackBox
     from ..splits import membership_split
 
     split = membership_split(len(y), target_size=target_size, random_state=seed)
@@ -655,7 +655,7 @@ def label_free_threshold(blackbox, queries, quantile: float = 0.9):
 
     >>> import numpy as np
     >>> from sklearn.linear_model import LogisticRegression
-    >>> from mia_lib.blackbox import BlackBox
+    >>> from mia_lib.query import BlackBox
     >>> X = np.r_[np.zeros((5, 2)), np.ones((5, 2))]; y = np.r_[np.zeros(5), np.ones(5)]
     >>> bb = BlackBox(LogisticRegression().fit(X, y))
     >>> att = label_free_threshold(bb, random_queries((2,), 50), quantile=0.5)

@@ -36,7 +36,7 @@ def shokri_attack_run(
     records each (default ``target_size``) from the rest; one attack model per class
     (:class:`mia_lib.attacks.ShokriAttack`) is trained on the shadows' outputs and
     evaluated on the target's members and non-members, seen through a
-    :class:`mia_lib.blackbox.BlackBox`.
+    :class:`mia_lib.query.BlackBox`.
 
     The attacker need not copy the target (Truex et al. 2018): ``shadow_model`` names another
     model type for the shadows (default ``model``), with ``shadow_params`` (default
@@ -52,9 +52,9 @@ def shokri_attack_run(
     ``baseline_auc`` (confidence threshold) and ``per_class_precision``.
     """
     from ..attacks import ShokriAttack, ThresholdAttack
-    from ..blackbox import BlackBox
     from ..metrics import evaluate
     from ..models import make_model
+    from ..query import BlackBox
     from ..shadow import ShadowModels
     from ..splits import membership_split
 

@@ -238,9 +238,9 @@ def transfer_matrix(
     ``recall``, ``accuracy``, ``auc``, ``advantage``.
     """
     from ..attacks import ShokriAttack
-    from ..blackbox import BlackBox
     from ..metrics import evaluate
     from ..models import make_model
+    from ..query import BlackBox
     from ..shadow import ShadowModels
     from ..splits import membership_split
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from mia_lib.blackbox import BlackBox, Rounding, Temperature, TopK
+from mia_lib.query import BlackBox, Rounding, Temperature, TopK
 
 
 @pytest.fixture
