@@ -18,15 +18,42 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.utils import check_random_state
+
+from ._validation import check_positive_int
+from .seeding import generator
 
 __all__ = ["MembershipSplit", "ShadowSplit", "membership_split", "shadow_splits"]
 
 
 def _positive_int(value, name):
-    if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
+    try:
+        return check_positive_int(value, name)
+    except ValueError:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.") from None
+
+
+def _check_stratify(stratify, n_records: int) -> np.ndarray:
+    """Class labels for stratification: one per record, no NaN or None."""
+    labels = np.asarray(stratify)
+    if labels.ndim != 1:
+        raise ValueError(f"stratify must be 1-D labels, got shape {labels.shape}.")
+    if len(labels) != n_records:
+        raise ValueError(
+            f"stratify has {len(labels)} labels but there are {n_records} records; pass one "
+            "label per record (the y of the whole dataset)."
+        )
+    if labels.dtype == object:
+        if any(v is None or (isinstance(v, float) and np.isnan(v)) for v in labels):
+            raise ValueError("stratify contains None or NaN; every record needs a class label.")
+        try:
+            labels = labels.astype(str)
+        except (TypeError, ValueError):
+            raise ValueError("stratify must hold class labels (numbers or strings).") from None
+    elif labels.dtype.kind == "f" and not np.all(np.isfinite(labels)):
+        raise ValueError("stratify contains NaN or infinity; every record needs a class label.")
+    elif labels.dtype.kind not in "biufUS":
+        raise ValueError(f"stratify must hold class labels, got dtype {labels.dtype}.")
+    return labels
 
 
 @dataclass(frozen=True)
@@ -91,8 +118,10 @@ def membership_split(
     target_out_size : number of target non-members; defaults to ``target_size`` so that the
         membership game is balanced and 0.5 is the baseline accuracy.
     shadow_pool_size : number of records left to the attacker; defaults to all the rest.
-    stratify : optional labels; when given, every set keeps the class proportions.
-    random_state : seed or ``numpy.random.RandomState``.
+    stratify : optional labels, one per record; when given, every set keeps the class
+        proportions.
+    random_state : None, int, ``numpy.random.Generator`` or ``SeedSequence`` (see
+        :mod:`mia_lib.seeding`).
 
     >>> s = membership_split(100, target_size=20, random_state=0)
     >>> s
@@ -113,17 +142,22 @@ def membership_split(
             f"target_size + target_out_size = {target_size + n_out} exceeds the "
             f"{n_records} records available; use smaller sets."
         )
+    if shadow_pool_size is not None and (
+        isinstance(shadow_pool_size, bool) or not isinstance(shadow_pool_size, int | np.integer)
+    ):
+        raise ValueError(f"shadow_pool_size must be an integer or None, got {shadow_pool_size!r}.")
     n_pool = rest if shadow_pool_size is None else int(shadow_pool_size)
     if n_pool < 0 or n_pool > rest:
         raise ValueError(
             f"shadow_pool_size must be between 0 and {rest} (records left after the "
             f"target's {target_size} + {n_out}), got {shadow_pool_size}."
         )
-    rng = check_random_state(random_state)
-    if stratify is None:
+    labels = None if stratify is None else _check_stratify(stratify, n_records)
+    rng = generator(random_state)
+    if labels is None:
         order = rng.permutation(n_records)
     else:
-        order = _stratified_order(np.asarray(stratify), rng)
+        order = _stratified_order(labels, rng)
     a, b = target_size, target_size + n_out
     return MembershipSplit(
         target_in=np.sort(order[:a]),
@@ -134,8 +168,6 @@ def membership_split(
 
 def _stratified_order(labels, rng):
     """A permutation whose every prefix keeps the class proportions (round-robin by class)."""
-    if labels.ndim != 1:
-        raise ValueError(f"stratify must be 1-D labels, got shape {labels.shape}.")
     keys = np.empty(len(labels))
     for c in np.unique(labels):
         members = np.flatnonzero(labels == c)
@@ -170,12 +202,22 @@ def shadow_splits(
     pool = np.asarray(pool)
     if pool.ndim != 1 or not np.issubdtype(pool.dtype, np.integer):
         raise ValueError("pool must be a 1-D array of integer indices.")
+    if pool.size and pool.min() < 0:
+        raise ValueError(
+            f"pool contains negative indices (found {pool.min()}); pass row indices 0..n-1, "
+            "not positions counted from the end."
+        )
     if len(np.unique(pool)) != len(pool):
         raise ValueError("pool contains repeated indices; pass each record once.")
     n_shadows = _positive_int(n_shadows, "n_shadows")
     shadow_size = _positive_int(shadow_size, "shadow_size")
     if exclude is not None and not allow_target_overlap:
-        clash = np.intersect1d(pool, np.asarray(exclude))
+        exclude = np.asarray(exclude)
+        if exclude.size and (
+            not np.issubdtype(exclude.dtype, np.integer) or exclude.ndim != 1 or exclude.min() < 0
+        ):
+            raise ValueError("exclude must be a 1-D array of non-negative integer indices.")
+        clash = np.intersect1d(pool, exclude)
         if clash.size:
             raise ValueError(
                 f"the shadow pool contains {clash.size} of the target's evaluation records; "
@@ -188,7 +230,7 @@ def shadow_splits(
             f"{what} = {need} records are needed but the pool holds {len(pool)}; "
             "lower shadow_size or n_shadows."
         )
-    rng = check_random_state(random_state)
+    rng = generator(random_state)
     out = []
     if disjoint:
         order = rng.permutation(pool)

@@ -73,3 +73,47 @@ def test_shadow_splits_refuse_target_records_unless_asked():
 def test_shadow_splits_too_large():
     with pytest.raises(ValueError, match="lower shadow_size"):
         shadow_splits(np.arange(30), 2, 20)
+
+
+@pytest.mark.parametrize(
+    "stratify, match",
+    [
+        (np.arange(300) % 2, "300 labels but there are 100 records"),
+        (np.arange(50) % 2, "50 labels but there are 100 records"),
+        (np.where(np.arange(100) < 10, np.nan, 1.0), "NaN"),
+        (np.array([None] * 5 + [1] * 95, dtype=object), "None or NaN"),
+        (np.zeros((100, 2)), "1-D"),
+    ],
+)
+def test_membership_split_validates_stratify(stratify, match):
+    # before: 72 indices >= 100 came back, a shadow pool of 10 instead of 60, or every
+    # target member drawn among the NaN-labelled records
+    with pytest.raises(ValueError, match=match):
+        membership_split(100, target_size=20, stratify=stratify, random_state=0)
+
+
+def test_membership_split_stratified_indices_are_in_range():
+    y = np.arange(100) % 3
+    s = membership_split(100, target_size=20, stratify=y, random_state=0)
+    all_idx = np.r_[s.target_in, s.target_out, s.shadow_pool]
+    assert all_idx.max() < 100 and len(np.unique(all_idx)) == 100
+
+
+def test_splits_accept_a_generator_and_a_seed_sequence():
+    a = membership_split(100, target_size=10, random_state=np.random.default_rng(5))
+    b = membership_split(100, target_size=10, random_state=np.random.default_rng(5))
+    assert np.array_equal(a.target_in, b.target_in)
+    c = shadow_splits(np.arange(100), 2, 10, random_state=np.random.SeedSequence(1))
+    d = shadow_splits(np.arange(100), 2, 10, random_state=np.random.SeedSequence(1))
+    assert np.array_equal(c[1].in_idx, d[1].in_idx)
+
+
+def test_shadow_splits_reject_negative_indices():
+    # before: record 99 (also reachable as -1) was both "in" and "out" in 104 of 200 seeds
+    with pytest.raises(ValueError, match="negative indices"):
+        shadow_splits(np.r_[np.arange(100), -1], 1, 50)
+
+
+def test_shadow_pool_size_must_be_an_integer():
+    with pytest.raises(ValueError, match="shadow_pool_size must be an integer"):
+        membership_split(100, target_size=10, shadow_pool_size=5.5)
