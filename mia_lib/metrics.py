@@ -55,6 +55,8 @@ __all__ = [
     "roc_curve",
     "tpr_at_fpr",
     "train_test_gap",
+    "roc_points",
+    "ci_table",
 ]
 
 
@@ -322,9 +324,7 @@ def per_class_report(
     1              2        1.0     1.0   NaN
     """
     m, s = _membership_and_scores(membership, scores)
-    c = np.asarray(classes)
-    if c.ndim != 1:
-        raise ValueError(f"classes must be 1-D (one label per record), got shape {c.shape}.")
+    c = _check_classes(classes)
     check_same_length(membership=m, scores=s, classes=c)
     p = _decisions(m, s, threshold, predicted)[0]
     rows = []
@@ -352,6 +352,36 @@ def per_class_report(
         )
     index = pd.Index([x.item() if isinstance(x, np.generic) else x for x in labels], name="class")
     return pd.DataFrame(rows, index=index)
+
+
+def _check_classes(classes) -> np.ndarray:
+    """Class labels, one per record: integers or strings of one kind, no None or NaN."""
+    if classes is None:
+        raise ValueError("classes is None; pass the records' true labels (one per record).")
+    c = np.asarray(classes)
+    if c.ndim != 1:
+        raise ValueError(f"classes must be 1-D (one label per record), got shape {c.shape}.")
+    if c.dtype == object:
+        values = c.tolist()
+        if any(v is None for v in values):
+            raise ValueError("classes contains None; every record needs a class label.")
+        n_str = sum(isinstance(v, str) for v in values)
+        if 0 < n_str < len(values):
+            raise ValueError(
+                "classes mixes strings and numbers; pass labels of one kind (all int or all str)."
+            )
+        try:
+            c = c.astype(str) if n_str else c.astype(float)
+        except (TypeError, ValueError):
+            raise ValueError("classes must hold class labels (numbers or strings).") from None
+    if c.dtype.kind == "f":
+        if not np.all(np.isfinite(c)):
+            raise ValueError("classes contains NaN or infinity; every record needs a class label.")
+        if np.all(c == np.round(c)):
+            c = c.astype(np.int64)
+    elif c.dtype.kind not in "biuUS":
+        raise ValueError(f"classes must hold class labels, got dtype {c.dtype}.")
+    return c
 
 
 def _decisions(m, s, threshold, predicted):
@@ -445,7 +475,9 @@ def generalization_gap(model, X_train, y_train, X_test, y_test) -> Generalizatio
 
 _RULES = {
     "given": "score >= {t} (given threshold)",
-    "max_accuracy": "score >= {t} (max-accuracy threshold fitted on these scores: optimistic)",
+    "max_accuracy": (
+        "score >= {t} (oracle: the max-accuracy threshold chosen on these very records; optimistic)"
+    ),
     "predicted": "decisions passed as predicted",
     "binary_scores": "scores are 0/1 decisions",
 }
@@ -480,6 +512,7 @@ class AttackReport:
     tpr_at_0_1pct_fpr: float
     tpr_at_1pct_fpr: float
     tpr_at_10pct_fpr: float
+    fpr: float = math.nan
     per_class: pd.DataFrame | None = field(default=None, compare=False, hash=False, repr=False)
 
     _METRICS = (
@@ -487,6 +520,7 @@ class AttackReport:
         ("recall", "recall"),
         ("accuracy", "accuracy"),
         ("balanced_accuracy", "balanced accuracy"),
+        ("fpr", "FPR of decisions"),
         ("auc", "AUC"),
         ("advantage", "advantage"),
         ("tpr_at_0_1pct_fpr", "TPR @ 0.1% FPR"),
@@ -559,6 +593,7 @@ def evaluate(
       recall             0.667
       accuracy           0.667
       balanced accuracy  0.667
+      FPR of decisions   0.333
       AUC                0.889
       advantage          0.667
       TPR @ 0.1% FPR     0.667
@@ -588,5 +623,55 @@ def evaluate(
         tpr_at_0_1pct_fpr=float(tprs[0]),
         tpr_at_1pct_fpr=float(tprs[1]),
         tpr_at_10pct_fpr=float(tprs[2]),
+        fpr=fp / (fp + tn),
         per_class=per_class,
     )
+
+
+# ----------------------------------------------------------------------------- summaries
+
+#: The false positive rates at which :func:`roc_points` stores a curve.
+ROC_GRID = np.linspace(0.0, 1.0, 101)
+
+
+def roc_points(membership, scores, grid=None) -> dict:
+    """The ROC curve at the false positive rates of ``grid`` (default :data:`ROC_GRID`): the
+    highest true positive rate reachable without exceeding each. A compact curve to store
+    with a result.
+
+    >>> roc_points([1, 0, 1, 0], [0.9, 0.8, 0.7, 0.1], grid=[0.0, 0.5, 1.0])
+    {'fpr': [0.0, 0.5, 1.0], 'tpr': [0.5, 1.0, 1.0]}
+    """
+    fpr, tpr, _ = roc_curve(membership, scores)
+    grid = ROC_GRID if grid is None else np.asarray(grid, dtype=float)
+    out = [float(tpr[fpr <= g + 1e-12].max()) for g in grid]
+    return {"fpr": [float(g) for g in grid], "tpr": out}
+
+
+def ci_table(rows, by, metric: str, level: float = 0.95) -> pd.DataFrame:
+    """Mean, standard deviation, count and a Student-t confidence interval of ``metric``
+    over the rows of each group ``by`` (repeated seeds of an experiment).
+
+    ``rows`` is a list of dicts or a DataFrame. With one row per group the interval is NaN.
+
+    >>> ci_table([{"k": 1, "v": 0.5}, {"k": 1, "v": 0.7}], ["k"], "v").round(3).to_dict("records")
+    [{'k': 1, 'mean': 0.6, 'sd': 0.141, 'n': 2, 'ci_low': -0.671, 'ci_high': 1.871}]
+    """
+    from scipy import stats
+
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}.")
+    df = pd.DataFrame(rows)
+    by = [by] if isinstance(by, str) else list(by)
+    missing = [c for c in [*by, metric] if c not in df.columns]
+    if missing:
+        raise ValueError(f"rows have no column(s) {missing}; columns: {list(df.columns)}")
+    g = df.groupby(by, sort=True)[metric]
+    out = g.agg(mean="mean", sd="std", n="count").reset_index()
+    half = [
+        stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n) if n > 1 else np.nan
+        for n, sd in zip(out["n"], out["sd"], strict=True)
+    ]
+    out["ci_low"] = out["mean"] - np.asarray(half)
+    out["ci_high"] = out["mean"] + np.asarray(half)
+    return out

@@ -378,3 +378,28 @@ def test_other_errors():
         metrics.generalization_gap(object(), [[0]], [0], [[1]], [1])
     with pytest.raises(ValueError, match="different numbers of rows"):
         metrics.generalization_gap(LogisticRegression(), [[0], [1]], [0], [[1]], [1])
+
+
+@pytest.mark.parametrize(
+    "classes, match",
+    [
+        ([0.0, np.nan, 0.0, np.nan], "NaN"),
+        (None, "classes is None"),
+        (np.array([0, "a", 1, "b"], dtype=object), "mixes strings and numbers"),
+        (np.array([None, 1, 0, 1], dtype=object), "contains None"),
+        ([[0, 1], [1, 0]], "1-D"),
+        ([0, 1, 0], "different numbers of rows"),
+    ],
+)
+def test_bad_classes_get_clear_errors(classes, match):
+    # before: ZeroDivisionError (NaN classes) and TypeError '<' not supported (None, mixed)
+    with pytest.raises(ValueError, match=match):
+        metrics.per_class_report([1, 0, 1, 0], [0.9, 0.2, 0.8, 0.1], classes, threshold=0.5)
+    if classes is not None:
+        with pytest.raises(ValueError, match=match):
+            metrics.evaluate([1, 0, 1, 0], [0.9, 0.2, 0.8, 0.1], classes=classes)
+
+
+def test_report_has_the_fpr_of_its_decisions():
+    r = metrics.evaluate([1, 1, 0, 0, 0, 0], [0.9, 0.8, 0.7, 0.2, 0.1, 0.0], threshold=0.5)
+    assert r.fpr == 0.25 and r.to_dict()["fpr"] == 0.25
