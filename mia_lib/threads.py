@@ -9,8 +9,9 @@ threadpoolctl-controlled pool to one known number and restores them afterwards, 
 :func:`set_threads` does the same for the rest of a session (a notebook's first cell, the
 command line).
 
-The number is ``n`` when given, else the environment variable ``MIA_THREADS``, else
-:data:`DEFAULT_THREADS` (1): independent models are the unit of parallel work, not threads.
+The number is ``n`` when given, else the number last passed to :func:`set_threads` in this
+session, else the environment variable ``MIA_THREADS``, else :data:`DEFAULT_THREADS` (1):
+independent models are the unit of parallel work, not threads.
 
 >>> with limit_threads(1):
 ...     import torch
@@ -26,8 +27,10 @@ from contextlib import contextmanager
 
 __all__ = ["DEFAULT_THREADS", "default_threads", "limit_threads", "set_threads"]
 
-#: Threads per process when neither ``n`` nor ``MIA_THREADS`` says otherwise.
+#: Threads per process when neither ``n``, :func:`set_threads` nor ``MIA_THREADS`` says otherwise.
 DEFAULT_THREADS = 1
+
+_session: dict[str, int] = {}  # the number set by set_threads, if any
 
 
 def _check_n(n, what: str) -> int:
@@ -37,11 +40,14 @@ def _check_n(n, what: str) -> int:
 
 
 def default_threads() -> int:
-    """``MIA_THREADS`` when set (a positive integer), else :data:`DEFAULT_THREADS`.
+    """The number last set by :func:`set_threads`, else ``MIA_THREADS`` when set (a positive
+    integer), else :data:`DEFAULT_THREADS`.
 
     >>> default_threads() >= 1
     True
     """
+    if "n" in _session:
+        return _session["n"]
     env = os.environ.get("MIA_THREADS")
     if env is None or not env.strip():
         return DEFAULT_THREADS
@@ -87,4 +93,5 @@ def set_threads(n: int | None = None) -> int:
     n = _resolve(n)
     torch.set_num_threads(n)
     threadpool_limits(limits=n)
+    _session["n"] = n
     return n
