@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import inspect
 import os
+import threading
 
 import numpy as np
 
 from ..download import data_dir as _data_dir
-from ..download import is_writable
 from .base import Dataset
 from .files import FILES
 from .registry import DATASETS, _spec
@@ -44,6 +44,16 @@ def load_dataset(name: str, data_dir: str | os.PathLike | None = None, **options
         the message names the URL, the path to place the file at and its sha256.
     ChecksumMismatchError
         A local file is not the published one.
+    CorruptFileError
+        A local file is damaged: truncated, fails its CRC, or cannot be parsed. The message
+        names it and says to delete it (a fresh copy is then downloaded).
+    ValueError, TypeError
+        A bad name, option or ``data_dir``; the message says what was wrong.
+
+    Every source file is verified (by sha256, or without a published one by reading it to
+    its end) before anything is parsed from it. The leftovers of killed downloads next to
+    the dataset's files are removed first (:func:`mia_lib.download.remove_stale_temp_files`).
+    The content fingerprint of what is returned is recorded for :func:`loaded_datasets`.
 
     >>> ds = load_dataset("synthetic", n_samples=200, n_features=5, n_classes=4, cluster_std=0.5)
     >>> ds.X.shape, ds.X.dtype, ds.n_classes, ds.class_counts().tolist()
@@ -59,6 +69,10 @@ def load_dataset(name: str, data_dir: str | os.PathLike | None = None, **options
         raise TypeError(
             f"load_dataset({spec.name!r}) got unknown option(s) {unknown}; valid: {valid}."
         )
+    for opt in ("download", "allow_partial", "as_images"):
+        if opt in options and not _is_flag(options[opt], none_ok=opt == "download"):
+            allowed = "True, False or None" if opt == "download" else "True or False"
+            raise TypeError(f"{opt} must be {allowed}, got {options[opt]!r}.")
     root = _data_dir(data_dir)
     ds = spec.loader(spec, root, **options)
     # invariants every loader promises
@@ -67,19 +81,90 @@ def load_dataset(name: str, data_dir: str | os.PathLike | None = None, **options
         raise AssertionError(f"{spec.name}: inconsistent arrays")  # pragma: no cover
     if n and (ds.y.min() < 0 or ds.y.max() >= ds.n_classes):
         raise AssertionError(f"{spec.name}: labels out of range")  # pragma: no cover
+    _record(_content_key(spec, params, valid, options), ds.fingerprint)
     return ds
+
+
+def _is_flag(value, none_ok: bool) -> bool:
+    return (none_ok and value is None) or isinstance(value, bool | np.bool_)
+
+
+_LOADED: dict[str, str] = {}
+_LOADED_LOCK = threading.Lock()
+
+
+def _option_text(value) -> str:
+    if isinstance(value, type) or isinstance(value, np.dtype):
+        try:
+            return np.dtype(value).name
+        except TypeError:  # pragma: no cover - not a dtype
+            return repr(value)
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
+
+
+def _content_key(spec, params, valid, options) -> str:
+    """``name[opt=value,...]``: every option that can change the content, in signature order,
+    with its effective value (defaults included); ``download`` is left out."""
+    parts = []
+    for p in valid:
+        if p == "download":
+            continue
+        value = options.get(p, params[p].default)
+        if p == "dtype":
+            parts.append(f"dtype={np.dtype(value).name}")
+        else:
+            parts.append(f"{p}={_option_text(value)}")
+    return f"{spec.name}[{','.join(parts)}]" if parts else spec.name
+
+
+def _record(key: str, fingerprint: str) -> None:
+    with _LOADED_LOCK:
+        candidate, i = key, 1
+        while _LOADED.get(candidate, fingerprint) != fingerprint:
+            i += 1
+            candidate = f"{key}#{i}"
+        _LOADED[candidate] = fingerprint
+
+
+def loaded_datasets() -> dict[str, str]:
+    """``{key: fingerprint}`` for every dataset loaded by :func:`load_dataset` in this process.
+
+    The key is the dataset's name with every option that can change its content, at its
+    effective value (defaults included, ``download`` left out), in the loader's order, e.g.
+    ``purchase[n_classes=100,cluster_seed=0,dtype=float32]``; the value is
+    :attr:`Dataset.fingerprint`, the sha256 of the content. Loading the same data again adds
+    nothing; if the same key later gives other content (another data directory, another
+    form of the files, ``random_state=None``), it is listed as ``key#2``, ``key#3``... so
+    nothing is hidden. In load order. A notebook runner records this to say which data a
+    notebook's outputs came from.
+
+    >>> _ = load_dataset("synthetic", n_samples=20, n_classes=2)
+    >>> key = "synthetic[n_samples=20,n_features=20,n_classes=2,class_sep=1.0,"
+    >>> key += "cluster_std=1.0,random_state=0,dtype=float32]"
+    >>> len(loaded_datasets()[key])
+    64
+    """
+    with _LOADED_LOCK:
+        return dict(_LOADED)
 
 
 def available_datasets(data_dir: str | os.PathLike | None = None) -> dict[str, tuple[bool, str]]:
     """Which datasets can be loaded from local files (no download), and why or why not.
 
-    Only file presence is checked here; checksums are verified when a dataset is loaded.
+    Returns ``{name: (ok, reason)}``. Only file presence is checked here; checksums are
+    verified when a dataset is loaded. The reasons name files relative to the data directory
+    and say the same on every machine (they do not depend on whether the directory is
+    writable): a missing dataset's reason starts with ``"not in the data directory"`` and
+    says where :func:`load_dataset` downloads it from (into a writable data directory), or
+    that the files can be placed by hand.
 
     >>> avail = available_datasets("/nonexistent")
     >>> avail["digits"]
     (True, 'built in: always available')
-    >>> avail["adult"][0]
-    False
+    >>> print(avail["adult"][1])  # doctest: +ELLIPSIS
+    not in the data directory: adult/adult.data, adult/adult.test; load_dataset('adult') downloads them from https://archive.ics.uci.edu/...
     """
     root = _data_dir(data_dir)
     out: dict[str, tuple[bool, str]] = {}
@@ -95,15 +180,28 @@ def available_datasets(data_dir: str | os.PathLike | None = None) -> dict[str, t
                 out[name] = (True, f"{kind}{extra}: " + ", ".join(form.files))
                 break
         else:
-            missing = _missing(root, spec.forms[0].files)
-            how = (
-                "will be downloaded on first load"
-                if is_writable(root / missing[0])
-                else "the data directory is read-only, place the files by hand"
-            )
-            urls = ", ".join(f"{root / k} <- {FILES[k].url}" for k in missing)
-            out[name] = (False, f"missing ({how}): {urls}")
+            out[name] = (False, _missing_reason(name, spec, root))
     return out
+
+
+def _missing_reason(name: str, spec, root) -> str:
+    missing = _missing(root, spec.forms[0].files)
+    them = "it" if len(missing) == 1 else "them"
+    urls = [FILES[k].url for k in missing]
+    if all(urls):
+        where = ", ".join(urls)
+        how = (
+            f"load_dataset({name!r}) downloads {them} from {where} into a writable data "
+            f"directory, or place {them} there by hand"
+        )
+    else:
+        how = f"no download URL is known: place {them} there by hand (see data/README.md)"
+    alternatives = ""
+    if len(spec.forms) > 1:
+        alternatives = "; other accepted forms: " + "; ".join(
+            f"{f.key} ({', '.join(f.files)})" for f in spec.forms[1:]
+        )
+    return f"not in the data directory: {', '.join(missing)}; {how}{alternatives}"
 
 
 def dataset_catalog() -> list[dict]:

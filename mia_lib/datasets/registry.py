@@ -276,7 +276,12 @@ _ALIASES = {"location": "locations", "fashion-mnist": "fashion_mnist", "fashionm
 
 
 def _spec(name: str) -> DatasetSpec:
-    key = str(name).strip().lower()
+    if not isinstance(name, str):
+        raise TypeError(
+            f"the dataset name must be a string, got {type(name).__name__} {name!r}; choose "
+            f"one of {sorted(DATASETS)}."
+        )
+    key = name.strip().lower()
     key = _ALIASES.get(key, key)
     if key not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(DATASETS)}.")

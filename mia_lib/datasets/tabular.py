@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import tarfile
+import numbers
 from pathlib import Path
 
 import numpy as np
 
-from ..download import MiaDataError
+from .._validation import check_features
+from ..download import CorruptFileError
 from .base import Dataset, DatasetSpec
 from .files import FILES
 from .verify import (
+    _DELETE_HINT,
     _all_train,
     _binary,
     _cache_load,
@@ -21,6 +23,7 @@ from .verify import (
     _count_note,
     _finish,
     _member,
+    _open_tar,
     _read_csv_uint8,
     _resolve_form,
     _verify,
@@ -74,22 +77,34 @@ def _load_adult(
         _verify(path, FILES[key])
         # adult.test starts with the line "|1x3 Cross validator": lines starting with "|" are
         # skipped; "?" (missing) is kept as its own category (na_filter=False).
-        df = pd.read_csv(
-            path, header=None, names=_ADULT_COLUMNS, skipinitialspace=True, comment="|",
-            na_filter=False,
-        )  # fmt: skip
+        try:
+            df = pd.read_csv(
+                path, header=None, names=_ADULT_COLUMNS, skipinitialspace=True, comment="|",
+                na_filter=False,
+            )  # fmt: skip
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise CorruptFileError(f"{path}: not the Adult CSV ({exc}). " + _DELETE_HINT) from exc
         df["__part"] = part
         frames.append(df)
     df = pd.concat(frames, ignore_index=True)
     income = df["income"].astype(str).str.rstrip(".")
     if not set(income.unique()) <= {"<=50K", ">50K"}:
-        raise MiaDataError(f"adult: unexpected income values {sorted(set(income))[:5]}.")
+        raise CorruptFileError(
+            f"{root / form.files[0]} or {root / form.files[1]}: unexpected income values "
+            f"{sorted(set(income))[:5]}. " + _DELETE_HINT
+        )
     y = (income == ">50K").to_numpy().astype(np.int64)
 
     blocks, names = [], []
     for col in _ADULT_COLUMNS[:-1]:
         if col in _ADULT_NUMERIC:
-            v = pd.to_numeric(df[col], errors="raise").to_numpy(dtype=np.float64)
+            try:
+                v = pd.to_numeric(df[col], errors="raise").to_numpy(dtype=np.float64)
+            except (ValueError, TypeError) as exc:
+                raise CorruptFileError(
+                    f"{root / form.files[0]} or {root / form.files[1]}: column {col!r} is not "
+                    f"numeric ({exc}). " + _DELETE_HINT
+                ) from exc
             if scale == "minmax":
                 v = (v - v.min()) / (v.max() - v.min())
             elif scale == "standard":
@@ -127,23 +142,39 @@ def _load_adult(
 def _load_locations(
     spec: DatasetSpec, root: Path, *, download: bool | None = None, dtype=np.float32
 ) -> Dataset:
-    import pandas as pd
 
     _check_dtype(dtype, allow_uint8=True)
     form = _resolve_form(spec, root, download)
     path = root / form.files[0]
     _verify(path, FILES[form.files[0]])
     if form.key == "canonical":
-        with tarfile.open(path) as tar:
-            fh = _member(tar, r"(^|/)bangkok$", path)
-            raw = pd.read_csv(fh, header=None).to_numpy()
-        labels, X = raw[:, 0].astype(np.int64), raw[:, 1:]
-        if X.min() < 0 or X.max() > 1:
-            raise MiaDataError(f"{path}: features should be binary 0/1.")
-        X = X.astype(np.uint8)
+        with _open_tar(path, FILES[form.files[0]]) as tar:
+            raw = _read_csv_uint8(_member(tar, r"(^|/)bangkok$", path), str(path))
+        if raw.ndim != 2 or raw.shape[1] < 2:
+            raise CorruptFileError(f"{path}: expected a label column and features. " + _DELETE_HINT)
+        labels, X = raw[:, 0].astype(np.int64), np.ascontiguousarray(raw[:, 1:])
     else:
-        with np.load(path, allow_pickle=False) as z:
-            X, labels = z["X"].astype(np.uint8), z["y"].astype(np.int64)
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                X, labels = z["X"], z["y"]
+        except (OSError, ValueError, KeyError, EOFError) as exc:
+            raise CorruptFileError(
+                f"{path}: not an npz file with arrays X and y ({type(exc).__name__}: {exc}). "
+                + _DELETE_HINT
+            ) from exc
+        if (
+            X.ndim != 2
+            or labels.shape != (len(X),)
+            or not (np.issubdtype(X.dtype, np.integer) and np.issubdtype(labels.dtype, np.integer))
+        ):
+            raise CorruptFileError(
+                f"{path}: X should be a 2-D integer array and y one integer label per row, "
+                f"got X {X.dtype}{X.shape} and y {labels.dtype}{labels.shape}. " + _DELETE_HINT
+            )
+        _check_binary(X, str(path))
+        if X.size and X.min() < 0:
+            raise CorruptFileError(f"{path}: features should be binary (0/1). " + _DELETE_HINT)
+        X, labels = X.astype(np.uint8), labels.astype(np.int64)
     _check_label_range(labels, 1, 30, str(path))
     _check_binary(X, str(path))
     note = _count_note(spec, len(labels))
@@ -156,7 +187,7 @@ def _load_locations(
 
 def _parsed_tabular(spec, root, form, digest, parse) -> tuple[np.ndarray, np.ndarray]:
     """Parse once, then reuse a bit-packed cache keyed by the archive's sha256."""
-    cached = _cache_load(f"{spec.name}-parsed", digest, root)
+    cached = _cache_load(f"{spec.name}-parsed", digest, root, ("Xbits", "d", "labels"))
     if cached is not None:
         X = np.unpackbits(cached["Xbits"], axis=1, count=int(cached["d"]))
         return X, cached["labels"]
@@ -175,13 +206,36 @@ def recluster_labels(X, n_classes: int, *, random_state=0, minibatch: bool = Fal
     are numbered by decreasing size (label 0 is the largest), so the labels do not depend on
     k-means' internal order. ``minibatch=True`` uses MiniBatchKMeans for large data.
 
+    ``X`` must be numeric, finite and at least 2-D (records first; images are flattened),
+    ``n_classes`` an integer from 2 to the number of records, ``random_state`` None, an int in
+    0..2**32-1 or a ``numpy.random.RandomState``; anything else is a ValueError or TypeError
+    saying what was wrong.
+
     >>> X = np.r_[np.zeros((5, 2)), np.ones((3, 2))]
     >>> recluster_labels(X, 2).tolist()
     [0, 0, 0, 0, 0, 1, 1, 1]
+    >>> recluster_labels(X, 9)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_classes must be an integer from 2 to the number of records (8), got 9.
     """
     from sklearn.cluster import KMeans, MiniBatchKMeans
 
-    X2 = np.asarray(X, dtype=np.float32).reshape(len(X), -1)
+    X2 = check_features(X, "X", allow_nd=True)
+    X2 = X2.reshape(len(X2), -1)
+    if (
+        isinstance(n_classes, bool)
+        or not isinstance(n_classes, numbers.Integral)
+        or not 2 <= n_classes <= len(X2)
+    ):
+        raise ValueError(
+            f"n_classes must be an integer from 2 to the number of records ({len(X2)}), got "
+            f"{n_classes!r}."
+        )
+    n_classes = int(n_classes)
+    random_state = _check_seed(random_state, "random_state")
+    if not isinstance(minibatch, bool | np.bool_):
+        raise TypeError(f"minibatch must be True or False, got {minibatch!r}.")
     if minibatch:
         km = MiniBatchKMeans(
             n_clusters=n_classes, random_state=random_state, n_init=3, batch_size=4096
@@ -195,9 +249,23 @@ def recluster_labels(X, n_classes: int, *, random_state=0, minibatch: bool = Fal
     return relabel[raw]
 
 
+def _check_seed(seed, name: str):
+    """None, an int in 0..2**32-1 or a RandomState, as scikit-learn accepts."""
+    if seed is None or isinstance(seed, np.random.RandomState):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(
+            f"{name} must be None, an integer in 0..2**32-1 or a numpy RandomState, got "
+            f"{type(seed).__name__} {seed!r}."
+        )
+    if not 0 <= seed < 2**32:
+        raise ValueError(f"{name} must be an integer in 0..2**32-1, got {seed!r}.")
+    return int(seed)
+
+
 def _kmeans_labels(X: np.ndarray, k: int, seed: int, digest: str, root: Path) -> np.ndarray:
     key = f"{digest[:24]}-k{k}-s{seed}"
-    cached = _cache_load("purchase-kmeans-v1", key, root)
+    cached = _cache_load("purchase-kmeans-v1", key, root, ("labels",))
     if cached is not None:
         return cached["labels"]
     labels = recluster_labels(X, k, random_state=seed, minibatch=True)
@@ -214,21 +282,32 @@ def _load_purchase(
     cluster_seed: int = 0,
     dtype=np.float32,
 ) -> Dataset:
-    if not isinstance(n_classes, int | np.integer) or not 2 <= n_classes <= 100:
+    if (
+        isinstance(n_classes, bool)
+        or not isinstance(n_classes, numbers.Integral)
+        or not 2 <= n_classes <= 100
+    ):
         raise ValueError(
             f"n_classes must be an integer in 2..100 (Shokri et al. used 2, 10, 20, 50, 100), "
             f"got {n_classes!r}."
         )
+    if isinstance(cluster_seed, np.random.RandomState):
+        raise TypeError("cluster_seed must be an integer in 0..2**32-1 (it names the cache).")
+    cluster_seed = _check_seed(cluster_seed, "cluster_seed")
+    if cluster_seed is None:
+        raise TypeError("cluster_seed must be an integer in 0..2**32-1, got None.")
     _check_dtype(dtype, allow_uint8=True)
     form = _resolve_form(spec, root, download)
     path = root / form.files[0]
     digest = _verify(path, FILES[form.files[0]])
 
     def parse():
-        with tarfile.open(path) as tar:
+        with _open_tar(path, FILES[form.files[0]]) as tar:
             raw = _read_csv_uint8(_member(tar, r"(^|/)dataset_purchase$", path), str(path))
-        if raw.shape[1] < 2:
-            raise MiaDataError(f"{path}: expected a label column and 600 features.")
+        if raw.ndim != 2 or raw.shape[1] < 2:
+            raise CorruptFileError(
+                f"{path}: expected a label column and 600 features. " + _DELETE_HINT
+            )
         X, labels = np.ascontiguousarray(raw[:, 1:]), raw[:, 0].copy()
         _check_label_range(labels, 1, 100, str(path))
         _check_binary(X, str(path))
@@ -264,12 +343,14 @@ def _load_texas(
     digest = _verify(path, FILES[form.files[0]])
 
     def parse():
-        with tarfile.open(path) as tar:
+        with _open_tar(path, FILES[form.files[0]]) as tar:
             X = _read_csv_uint8(_member(tar, r"(^|/)100/feats$", path), f"{path} feats")
             labels = _read_csv_uint8(_member(tar, r"(^|/)100/labels$", path), f"{path} labels")
         labels = labels.reshape(-1)
         if len(labels) != len(X):
-            raise MiaDataError(f"{path}: {len(X)} feature rows but {len(labels)} labels.")
+            raise CorruptFileError(
+                f"{path}: {len(X)} feature rows but {len(labels)} labels. " + _DELETE_HINT
+            )
         _check_label_range(labels, 1, 100, str(path))
         _check_binary(X, str(path))
         return np.ascontiguousarray(X), labels
