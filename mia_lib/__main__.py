@@ -2,23 +2,57 @@
 
     python -m mia_lib replicate --list
     python -m mia_lib replicate NAME --profile quick|full [--seed N] [--out DIR]
-        [--datasets a,b] [--max-target-size N] [--n-shadows K] [--epochs E] [--merge]
-        [--threads N] [--no-progress]
+        [--datasets a,b] [--max-target-size N] [--n-shadows K] [--epochs E] [--n-seeds S]
+        [--merge | --force] [--skip-missing] [--threads N] [--no-progress]
 
-Results go to ``DIR/NAME-PROFILE.json`` (default ``book/results``), written atomically, with
-provenance (commit, date, machine, duration, profile, seed, dataset sources).
+Results go to ``DIR/NAME-PROFILE.json`` (default ``$MIA_RESULTS_DIR`` or ``book/results``),
+written atomically, with provenance (commit, date, machine, duration, profile, seed, dataset
+sources and fingerprints). Every option, the data files and the output location are checked
+before the run starts. A run that produces no rows writes nothing, and a stored result is
+never replaced by one with fewer rows unless ``--force`` (``--merge`` updates it instead).
+
+Exit status: 0 on success, 2 for a wrong command line, 1 when the run cannot be made or
+stored (missing data, an unwritable or invalid result file).
 """
 
 from __future__ import annotations
 
 import argparse
-import inspect
 import sys
 import time
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
+    return value
+
+
+def _dataset_list(text: str) -> list[str]:
+    names = [d.strip() for d in text.split(",") if d.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(
+            f"--datasets needs at least one dataset name (comma-separated), got {text!r}"
+        )
+    return names
+
+
 def _parser() -> argparse.ArgumentParser:
-    from .experiments import PROFILES, default_results_dir
+    from .experiments import PROFILES
 
     ap = argparse.ArgumentParser(prog="python -m mia_lib", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -26,35 +60,51 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("name", nargs="?", help="replication name (see --list)")
     rp.add_argument("--list", action="store_true", help="list the replications and exit")
     rp.add_argument("--profile", default="quick", choices=PROFILES)
-    rp.add_argument("--seed", type=int, default=0)
-    rp.add_argument("--out", default=None, help=f"output folder (default {default_results_dir()})")
-    rp.add_argument("--datasets", default=None, help="comma-separated subset (shokri_datasets)")
+    rp.add_argument("--seed", type=_seed, default=0)
+    rp.add_argument(
+        "--out", default=None, help="output folder (default $MIA_RESULTS_DIR or book/results)"
+    )
+    rp.add_argument(
+        "--datasets",
+        type=_dataset_list,
+        default=None,
+        help="comma-separated subset of the profile's datasets",
+    )
     rp.add_argument(
         "--max-target-size",
-        type=int,
+        type=_positive_int,
         default=None,
-        help="cap the target training-set size (shokri_datasets)",
+        help="cap every target (and shadow) training-set size",
+    )
+    rp.add_argument("--n-shadows", type=_positive_int, default=None, help="number of shadow models")
+    rp.add_argument(
+        "--epochs", type=_positive_int, default=None, help="training epochs of every network"
     )
     rp.add_argument(
-        "--n-shadows",
-        type=int,
-        default=None,
-        help="override the profile's number of shadow models (replications that take it)",
+        "--n-seeds", type=_positive_int, default=None, help="number of repetitions (seeds)"
     )
-    rp.add_argument(
-        "--epochs",
-        type=int,
-        default=None,
-        help="override the profile's training epochs (replications that take it)",
+    what = rp.add_mutually_exclusive_group()
+    what.add_argument(
+        "--merge", action="store_true", help="update the stored result (its other rows are kept)"
     )
-    rp.add_argument(
-        "--merge",
+    what.add_argument(
+        "--force",
         action="store_true",
-        help="update the stored result (rows of other datasets are kept)",
+        help="replace the stored result even if it has rows this run does not make",
     )
-    rp.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    rp.add_argument(
+        "--skip-missing",
+        action="store_true",
+        help="run the datasets that are present, skipping the others",
+    )
+    rp.add_argument(
+        "--threads",
+        type=_positive_int,
+        default=None,
+        help="threads for torch and the BLAS/OpenMP pools (default $MIA_THREADS or 1)",
+    )
     rp.add_argument("--no-progress", action="store_true", help="no progress bar")
-    return ap
+    return ap  # fmt: skip
 
 
 def main(argv=None) -> int:
@@ -62,8 +112,11 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     from .experiments import (
         EXPERIMENTS,
-        default_results_dir,
+        MissingDataError,
+        ProfileError,
+        ResultFileError,
         list_experiments,
+        load_profile,
         result_path,
         run_experiment,
     )
@@ -76,42 +129,40 @@ def main(argv=None) -> int:
         ap.error("replicate needs a NAME (or --list)")
     if args.name not in EXPERIMENTS:
         ap.error(f"unknown replication {args.name!r}; known: {', '.join(sorted(EXPERIMENTS))}")
-    exp = EXPERIMENTS[args.name]
-    if args.profile not in exp.profiles:
-        ap.error(f"replication {args.name} has no profile {args.profile!r}")
-    accepted = inspect.signature(exp.func).parameters
-    options = {}
-    if args.datasets is not None:
-        options["datasets"] = [d.strip() for d in args.datasets.split(",") if d.strip()]
-    if args.max_target_size is not None:
-        options["max_target_size"] = args.max_target_size
-    if args.n_shadows is not None:
-        options["n_shadows"] = args.n_shadows
-    if args.epochs is not None:
-        options["epochs"] = args.epochs
-    for opt in options:
-        if opt not in accepted:
-            ap.error(f"replication {args.name} takes no --{opt.replace('_', '-')} option")
-    if args.threads is not None:
-        import torch
-
-        torch.set_num_threads(args.threads)
-    out_dir = args.out or default_results_dir()
+    overrides = {
+        "datasets": args.datasets,
+        "max_target_size": args.max_target_size,
+        "n_shadows": args.n_shadows,
+        "epochs": args.epochs,
+        "n_seeds": args.n_seeds,
+    }
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        load_profile(args.name, args.profile, **overrides)  # usage errors before anything runs
+        out_path = result_path(args.name, args.profile, args.out)
+    except (ProfileError, ResultFileError) as exc:
+        ap.error(str(exc))
     t0 = time.perf_counter()
     try:
-        run_experiment(
+        result = run_experiment(
             args.name,
             args.profile,
             seed=args.seed,
             progress=not args.no_progress,
-            out_dir=out_dir,
+            out_dir=out_path.parent,
             merge=args.merge,
-            **options,
+            force=args.force,
+            skip_missing=args.skip_missing,
+            threads=args.threads,
+            **overrides,
         )
-    except ValueError as exc:
-        ap.error(str(exc))
-    path = result_path(args.name, args.profile, out_dir)
-    print(f"wrote {path} ({time.perf_counter() - t0:.1f} s)")
+    except (MissingDataError, ResultFileError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    skipped = result["results"].get("skipped", {})
+    for key, why in skipped.items():
+        print(f"skipped {key}: {why}", file=sys.stderr)
+    print(f"wrote {out_path} ({time.perf_counter() - t0:.1f} s)")
     return 0
 
 

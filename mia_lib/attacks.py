@@ -52,6 +52,7 @@ __all__ = [
     "MLLeaksAttack",
     "ThresholdAttack",
     "attack_features",
+    "attack_model_of",
     "default_attack_model",
 ]
 
@@ -90,6 +91,40 @@ def default_attack_model(random_state=None):
     return HistGradientBoostingClassifier(
         max_iter=100, learning_rate=0.1, max_leaf_nodes=15, random_state=random_state
     )
+
+
+#: Parameters of a model type when it is the *attack* model (one per class, on posteriors):
+#: the zoo's defaults except these (Truex et al.'s attacker chooses its attack model's type).
+ATTACK_MODEL_PARAMS = {
+    "random_forest": {"n_estimators": 50},
+    "mlp": {
+        "hidden_layer_sizes": (64,),
+        "activation": "relu",
+        "epochs": 40,
+        "learning_rate": 1e-2,
+        "batch_size": 64,
+    },
+}
+
+
+def attack_model_of(kind: str, random_state=None):
+    """An unfitted attack classifier of model type ``kind``, to pass as ``attack_model``.
+
+    The zoo's defaults (:func:`mia_lib.models.make_model`), except those of
+    :data:`ATTACK_MODEL_PARAMS`: a random forest of 50 trees and a network of 64 ReLU units
+    trained for 40 epochs at learning rate 0.01 (attack models learn from a few hundred
+    posterior vectors per class).
+
+    >>> attack_model_of("knn")
+    KNeighborsClassifier()
+    """
+    from .models import MODEL_NAMES, make_model
+
+    if kind not in MODEL_NAMES or kind == "cnn":
+        known = ", ".join(m for m in MODEL_NAMES if m != "cnn")
+        raise ValueError(f"unknown attack model type {kind!r}; choose one of {known}.")
+    seed = None if random_state is None else int_seed(random_state)
+    return make_model(kind, random_state=seed, **ATTACK_MODEL_PARAMS.get(kind, {}))
 
 
 def _check_inputs(X, labels, membership=None, *, need_labels=True):

@@ -9,7 +9,8 @@ shadow's outputs become labelled examples of member / non-member behaviour:
                         for each record (x, y) in out_i: (y, f_i(x), out)
 
 The union over the ``k`` shadows is the **attack training set** (:class:`AttackData`), which
-trains the attack models of :mod:`mia_lib.attacks`.
+trains the attack models of :mod:`mia_lib.attacks`:
+``attack.fit(data.posteriors, data.membership, labels=data.labels)``.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
-from sklearn.utils import check_random_state
 
-from ._validation import check_features, check_labels, check_same_length
+from ._validation import check_features, check_labels, check_positive_int, check_same_length
 from .models import make_model, train_many
 from .query import full_proba
+from .seeding import int_seed, spawn
 from .splits import shadow_splits
 
 __all__ = ["AttackData", "ShadowModels", "attack_dataset"]
@@ -32,8 +33,8 @@ __all__ = ["AttackData", "ShadowModels", "attack_dataset"]
 class AttackData:
     """Labelled membership examples: (true label, posterior vector, in/out) per record.
 
-    Iterating gives ``(posteriors, labels, membership)`` so that ``attack.fit(*data)`` works.
-    ``source`` says which shadow model (or -1 for the target) produced each row.
+    Train an attack on it with ``attack.fit(data.posteriors, data.membership,
+    labels=data.labels)``. ``source`` says which shadow model produced each row.
     """
 
     posteriors: np.ndarray
@@ -41,8 +42,19 @@ class AttackData:
     membership: np.ndarray
     source: np.ndarray
 
-    def __iter__(self):
-        return iter((self.posteriors, self.labels, self.membership))
+    def subset(self, mask) -> AttackData:
+        """The rows selected by a boolean ``mask`` (or an index array), as a new AttackData.
+
+        >>> d = AttackData(np.eye(2), np.array([0, 1]), np.array([1, 0]), np.array([0, 1]))
+        >>> len(d.subset(d.source == 0))
+        1
+        """
+        return AttackData(
+            posteriors=self.posteriors[mask],
+            labels=self.labels[mask],
+            membership=self.membership[mask],
+            source=self.source[mask],
+        )
 
     def __len__(self):
         return len(self.labels)
@@ -97,9 +109,13 @@ class ShadowModels(BaseEstimator):
         Defaults to the largest size for which one in/out pair fits in the data.
     model_params : keyword arguments for :func:`~mia_lib.models.make_model`; with a list of
         models, a list of such dicts (or None), one per model.
+    n_classes : width of every posterior vector (the target's number of classes); ``None``
+        means ``y.max() + 1`` of the data passed to ``fit``.
     disjoint : draw non-overlapping data for different shadows (Shokri et al. allow overlap).
-    batched : train torch MLP shadows together with :func:`~mia_lib.models.train_many`.
-    random_state : seed.
+    batched : train torch MLP shadows together with :func:`~mia_lib.models.train_many` (the
+        same training as one by one, several times faster).
+    random_state : None, int, Generator or SeedSequence (:mod:`mia_lib.seeding`). The splits
+        and every model's seed are spawned from it, so ``batched`` does not change the models.
 
     Attributes
     ----------
@@ -133,6 +149,7 @@ class ShadowModels(BaseEstimator):
         n_shadows: int = 10,
         shadow_size: int | None = None,
         model_params: dict | list | None = None,
+        n_classes: int | None = None,
         disjoint: bool = False,
         batched: bool = True,
         random_state=None,
@@ -141,48 +158,46 @@ class ShadowModels(BaseEstimator):
         self.n_shadows = n_shadows
         self.shadow_size = shadow_size
         self.model_params = model_params
+        self.n_classes = n_classes
         self.disjoint = disjoint
         self.batched = batched
         self.random_state = random_state
 
-    def fit(self, X, y, n_classes: int | None = None):
-        """Train the shadows on the attacker's records ``X, y``; returns self."""
+    def fit(self, X, y):
+        """Train the shadows on the attacker's records ``X``, labels ``y``; returns self."""
         kinds, kind_params = self._kinds()
+        n_shadows = check_positive_int(self.n_shadows, "n_shadows")
+        if self.n_classes is not None:
+            check_positive_int(self.n_classes, "n_classes", minimum=2)
         X = check_features(X, allow_nd=True)
-        y = check_labels(y, n_classes=n_classes)
+        y = check_labels(y, n_classes=self.n_classes)
         check_same_length(X=X, y=y)
-        k = int(y.max()) + 1 if n_classes is None else int(n_classes)
-        rng = check_random_state(self.random_state)
-        size = self.shadow_size if self.shadow_size is not None else len(X) // 2
-        self.splits_ = shadow_splits(
-            np.arange(len(X)), self.n_shadows, size, disjoint=self.disjoint, random_state=rng
-        )
-        if len(kinds) == 1:  # one kind: the seeds drawn exactly as before combined shadows
-            seeds = rng.randint(0, 2**31 - 1, size=self.n_shadows)[:, None]
+        k = int(y.max()) + 1 if self.n_classes is None else int(self.n_classes)
+        split_seq, *kind_seqs = spawn(self.random_state, 1 + len(kinds))
+        if self.shadow_size is None:
+            size = len(X) // 2
         else:
-            seeds = rng.randint(0, 2**31 - 1, size=(self.n_shadows, len(kinds)))
+            size = check_positive_int(self.shadow_size, "shadow_size")
+        self.splits_ = shadow_splits(
+            np.arange(len(X)), n_shadows, size, disjoint=self.disjoint, random_state=split_seq
+        )
         trained = []  # trained[j][i]: the model of kind j on split i
         for j, (kind, params) in enumerate(zip(kinds, kind_params, strict=True)):
+            subsets = [s.in_idx for s in self.splits_]
             if self.batched and isinstance(kind, str) and kind == "mlp":
-                trained.append(
-                    train_many(
-                        X,
-                        y,
-                        [s.in_idx for s in self.splits_],
-                        n_classes=k,
-                        random_state=int(seeds[0, j]),
-                        **params,
-                    )
-                )
+                template = make_model("mlp", **{"n_classes": k, **params})
+                trained.append(train_many(template, X, y, subsets, random_state=kind_seqs[j]))
             else:
-                fitted = []
-                for seed, split in zip(seeds[:, j], self.splits_, strict=True):
-                    est = self._new_model(kind, int(seed), k, params)
-                    fitted.append(est.fit(X[split.in_idx], y[split.in_idx]))
-                trained.append(fitted)
+                seeds = [int_seed(s) for s in spawn(kind_seqs[j], n_shadows)]
+                trained.append(
+                    [
+                        self._new_model(kind, seed, k, params).fit(X[idx], y[idx])
+                        for seed, idx in zip(seeds, subsets, strict=True)
+                    ]
+                )
         m = len(kinds)
-        self.models_ = [trained[j][i] for i in range(self.n_shadows) for j in range(m)]
-        self.kinds_ = np.tile(np.arange(m, dtype=np.int64), self.n_shadows)
+        self.models_ = [trained[j][i] for i in range(n_shadows) for j in range(m)]
+        self.kinds_ = np.tile(np.arange(m, dtype=np.int64), n_shadows)
         self.splits_ = [split for split in self.splits_ for _ in range(m)]
         self.n_classes_ = k
         self.attack_data_ = attack_dataset(self.models_, X, y, self.splits_, k)
@@ -213,7 +228,7 @@ class ShadowModels(BaseEstimator):
     def _new_model(self, kind, seed, n_classes, params):
         if isinstance(kind, str):
             return make_model(kind, random_state=seed, **{"n_classes": n_classes, **params})
-        est = clone(kind)
+        est = clone(kind).set_params(**params)
         if "random_state" in est.get_params():
             est.set_params(random_state=seed)
         return est

@@ -38,6 +38,7 @@ __all__ = [
     "compute_signal",
     "needs_labels",
     "top_k_sorted",
+    "median_confidence",
 ]
 
 #: Probabilities are clipped to [EPS, 1] before taking logarithms.
@@ -145,3 +146,22 @@ def top_k_sorted(P, k: int = 3) -> np.ndarray:
     if S.shape[1] < k:
         S = np.hstack([S, np.zeros((S.shape[0], k - S.shape[1]))])
     return S
+
+
+def median_confidence(P, membership) -> dict:
+    """Median highest posterior of members and of non-members (where a threshold or an
+    attack's boundary must fall to separate them).
+
+    >>> median_confidence([[0.9, 0.1], [0.6, 0.4]], [1, 0])
+    {'members': 0.9, 'non_members': 0.6}
+    """
+    top = confidence(P)
+    membership = np.asarray(membership)
+    if membership.shape != top.shape:
+        raise ValueError(
+            f"membership has {membership.size} entries for {top.size} posterior rows."
+        )
+    return {
+        "members": float(np.median(top[membership == 1])),
+        "non_members": float(np.median(top[membership == 0])),
+    }

@@ -32,9 +32,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_random_state
 
 from ._validation import check_features, check_labels, check_same_length
+from .seeding import generator
 
 __all__ = [
     "HillClimbResult",
@@ -42,6 +42,7 @@ __all__ = [
     "hill_climb_synthesize",
     "marginal_synthesize",
     "noisy_copies",
+    "random_queries",
 ]
 
 # Our defaults for Algorithm 1 (see hill_climb_synthesize for the reasons).
@@ -54,18 +55,6 @@ P_INIT = 0.5
 
 
 # ------------------------------------------------------------------------------ helpers
-
-
-def _generator(random_state) -> np.random.Generator:
-    """A numpy Generator from None, an int, a RandomState or a Generator."""
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    if random_state is None or isinstance(random_state, numbers.Integral):
-        if random_state is not None and int(random_state) < 0:
-            raise ValueError(f"random_state must be a non-negative integer, got {random_state}.")
-        return np.random.default_rng(random_state)
-    rs = check_random_state(random_state)
-    return np.random.default_rng(rs.randint(0, 2**32 - 1, dtype=np.int64))
 
 
 def _int_param(value, name: str, minimum: int = 1) -> int:
@@ -298,7 +287,7 @@ def hill_climb_synthesize(
     n_features = _int_param(n_features, "n_features")
     target_class = _int_param(target_class, "target_class", minimum=0)
     params = _check_algorithm_params(k_max, k_min, conf_min, rej_max, iter_max, p_init, n_features)
-    rng = _generator(random_state)
+    rng = generator(random_state)
     out, success, queries = _hill_climb_batch(blackbox, n_features, [target_class], *params, rng)
     return HillClimbResult(out[0] if success[0] else None, int(queries[0]))
 
@@ -410,7 +399,7 @@ class ModelBasedSynthesizer(BaseEstimator):
             classes = np.arange(_int_param(n_classes, "n_classes"))
         else:
             classes = np.unique(check_labels(np.asarray(classes).ravel(), name="classes"))
-        rng = _generator(self.random_state)
+        rng = generator(self.random_state)
 
         records = {int(c): [] for c in classes}
         attempts = dict.fromkeys(records, 0)
@@ -529,7 +518,7 @@ def marginal_synthesize(X, y, n, *, n_classes: int | None = None, random_state=N
             f"class {int(empty[0])} has no records in y, so it has no marginals to sample "
             "from; ask for 0 records of it."
         )
-    rng = _generator(random_state)
+    rng = generator(random_state)
     Xs, ys = [], []
     for c in range(k):
         m = int(per_class[c])
@@ -564,9 +553,15 @@ def noisy_copies(X, fraction: float, *, kind: str = "auto", random_state=None) -
         For ``kind="gaussian"``: every feature ``j`` gets independent Gaussian noise of
         standard deviation ``fraction * std_j`` (the feature's standard deviation over ``X``),
         so ``fraction`` is the noise-to-signal ratio.
-    kind : ``"flip"`` (binary features, 0/1 only), ``"gaussian"`` (continuous features), or
-        ``"auto"``: ``"flip"`` if ``X`` holds only 0 and 1, else ``"gaussian"``.
-    random_state : None, int, RandomState or Generator.
+        For ``kind="marginal"`` (Truex et al.'s noisy attacker): ``round(fraction *
+        n_features)`` features, the same for every record, are chosen at random, and in
+        every record each of them is replaced by an independent draw from that feature's
+        values over ``X`` (its empirical marginal). The noise keeps each feature's
+        distribution and destroys its relation to the label and to the other features.
+    kind : ``"flip"`` (binary features, 0/1 only), ``"gaussian"`` (continuous features),
+        ``"marginal"``, or ``"auto"``: ``"flip"`` if ``X`` holds only 0 and 1, else
+        ``"gaussian"``.
+    random_state : None, int, Generator or SeedSequence (:mod:`mia_lib.seeding`).
 
     Returns
     -------
@@ -576,6 +571,10 @@ def noisy_copies(X, fraction: float, *, kind: str = "auto", random_state=None) -
     >>> X = np.zeros((3, 10))
     >>> (noisy_copies(X, 0.2, random_state=0) != X).sum(axis=1).tolist()
     [2, 2, 2]
+    >>> Xm = np.arange(20.0).reshape(5, 4)
+    >>> changed = (noisy_copies(Xm, 0.5, kind="marginal", random_state=0) != Xm).any(axis=0)
+    >>> int(changed.sum()) <= 2       # two features replaced (a draw may repeat a value)
+    True
     >>> noisy_copies([[0.5, 2.0]], 0.1, kind="flip")
     Traceback (most recent call last):
     ...
@@ -586,9 +585,16 @@ def noisy_copies(X, fraction: float, *, kind: str = "auto", random_state=None) -
     binary = bool(np.all((X == 0) | (X == 1)))
     if kind == "auto":
         kind = "flip" if binary else "gaussian"
-    if kind not in ("flip", "gaussian"):
-        raise ValueError(f"kind must be 'auto', 'flip' or 'gaussian', got {kind!r}.")
-    rng = _generator(random_state)
+    if kind not in ("flip", "gaussian", "marginal"):
+        raise ValueError(f"kind must be 'auto', 'flip', 'gaussian' or 'marginal', got {kind!r}.")
+    rng = generator(random_state)
+    if kind == "marginal":
+        d = X.shape[1]
+        feats = rng.choice(d, size=int(round(fraction * d)), replace=False)
+        out = X.copy()
+        rows = rng.integers(0, len(X), size=(len(X), len(feats)))
+        out[:, feats] = X[rows, feats[None, :]]
+        return out
     if kind == "flip":
         if not binary:
             raise ValueError(
@@ -599,3 +605,22 @@ def noisy_copies(X, fraction: float, *, kind: str = "auto", random_state=None) -
         return _flip_k(X, np.full(len(X), n_flip, dtype=np.int64), rng)
     std = X.std(axis=0)
     return (X + rng.normal(size=X.shape) * (fraction * std)).astype(np.float32)
+
+
+# ----------------------------------------------------------------------- random inputs
+
+
+def random_queries(shape, n: int, *, random_state=None) -> np.ndarray:
+    """``n`` inputs of ``shape`` with every feature uniform on [0, 1] (our features' range):
+    random points whose answers tell an attacker how the target treats data it never saw
+    (Salem et al.'s adversary 3 chooses its threshold from them).
+
+    >>> random_queries((3,), 2, random_state=0).shape
+    (2, 3)
+    """
+    n = _int_param(n, "n")
+    shape = tuple(int(s) for s in shape)
+    if not shape or min(shape) < 1:
+        raise ValueError(f"shape must be the positive shape of one record, got {shape}.")
+    rng = generator(random_state)
+    return rng.uniform(0.0, 1.0, size=(n, *shape)).astype(np.float32)

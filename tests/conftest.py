@@ -20,19 +20,15 @@ def mia_data_dir() -> Path:
     return Path(env)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session", autouse=True)
 def one_thread():
-    """Run a test module's training on one torch thread (the machine is shared); restore after.
+    """Every test runs inside the library's thread context with one thread: torch and the
+    BLAS/OpenMP pools (the machine is shared; a pool of 2 OpenMP threads on busy cores was
+    measured 100 times slower than one thread)."""
+    from mia_lib.threads import limit_threads
 
-    Use with ``pytestmark = pytest.mark.usefixtures("one_thread")``; module-scoped fixtures
-    that train models request it as an argument.
-    """
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+    with limit_threads(1):
+        yield
 
 
 @pytest.fixture

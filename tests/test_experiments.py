@@ -1,4 +1,4 @@
-"""Tests of mia_lib.experiments and the command line (smoke profile: seconds, built-in data)."""
+"""The replication runner, its profiles and the command line: nothing lost, nothing wrong."""
 
 from __future__ import annotations
 
@@ -11,131 +11,234 @@ import pytest
 
 from mia_lib import experiments
 from mia_lib.__main__ import main
-from mia_lib.datasets import recluster_labels
 from mia_lib.experiments import (
     EXPERIMENTS,
+    MissingDataError,
+    ProfileError,
+    ResultFileError,
+    load_profile,
     load_result,
     result_path,
     run_experiment,
     write_result,
 )
-
-pytestmark = pytest.mark.usefixtures("one_thread")
-
+from mia_lib.experiments.profiles import profile_names
 
 PROVENANCE_KEYS = {"git", "date", "machine", "duration_s", "profile", "seed", "datasets"}
+SMOKE = ["replicate", "shokri_n_classes", "--profile", "smoke", "--no-progress"]
 
 
-def test_registry_has_shokri_replications_with_profiles():
-    assert {"shokri_datasets", "shokri_n_classes", "shokri_gap"} <= set(EXPERIMENTS)
-    for exp in EXPERIMENTS.values():
-        assert {"quick", "full"} <= set(exp.profiles)
+def test_every_replication_has_three_profiles_of_one_shape():
+    assert set(profile_names()) == set(EXPERIMENTS)
+    for name in EXPERIMENTS:
+        assert EXPERIMENTS[name].profiles == ("smoke", "quick", "full")
+        for profile in ("smoke", "quick", "full"):
+            prof = load_profile(name, profile)
+            assert prof.datasets, (name, profile)
+            for entry in prof.datasets.values():
+                assert entry.n_shadows >= 1 and entry.seeds >= 1
 
 
-def test_cli_list(capsys):
-    assert main(["replicate", "--list"]) == 0
-    out = capsys.readouterr().out
-    assert "shokri_datasets" in out and "shokri_n_classes" in out
+def test_overrides_apply_to_every_entry_and_are_recorded():
+    prof = load_profile("shokri_datasets", "full", n_shadows=3, epochs=7, max_target_size=500)
+    assert {e.n_shadows for e in prof.datasets.values()} == {3}
+    assert {e.params["epochs"] for e in prof.datasets.values()} == {7}
+    assert max(e.target_size for e in prof.datasets.values()) == 500
+    assert prof.overrides == {"n_shadows": 3, "epochs": 7, "max_target_size": 500}
 
 
-def test_cli_unknown_name_exits_2(capsys):
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_shadows": 0}, "n_shadows must be an integer"),
+        ({"epochs": -1}, "epochs must be an integer"),
+        ({"datasets": []}, "not in profile"),
+        ({"datasets": ["texas"]}, "not in profile"),
+        ({"banana": 1}, "unexpected keyword|unknown override"),
+    ],
+)
+def test_bad_overrides_are_refused_in_python_before_the_run(kwargs, match):
+    # before: run_experiment("shokri_datasets", "smoke", n_shadows=2) raised a raw TypeError
+    with pytest.raises((ValueError, TypeError), match=match):
+        run_experiment("shokri_datasets", "smoke", **kwargs)
+
+
+def test_unknown_names_and_profiles():
+    with pytest.raises(KeyError):
+        run_experiment("nope", "smoke")
+    with pytest.raises(ValueError, match="unknown profile"):
+        run_experiment("shokri_datasets", "huge")
+    with pytest.raises(ProfileError, match="unknown replication"):
+        load_profile("nope", "smoke")
+
+
+def test_smoke_run_writes_json_with_provenance(tmp_path):
+    assert main([*SMOKE, "--out", str(tmp_path)]) == 0
+    path = result_path("shokri_n_classes", "smoke", tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left
+    res = json.loads(path.read_text())
+    assert res["name"] == "shokri_n_classes" and res["profile"] == "smoke"
+    prov = res["provenance"]
+    assert PROVENANCE_KEYS <= set(prov) and "commit" in prov["git"]
+    digits = prov["datasets"]["digits"]
+    assert digits["lossy"] is False and len(digits["fingerprint"]) == 64
+    assert [r["n_classes"] for r in res["results"]["rows"]] == [2, 5]
+    assert load_result("shokri_n_classes", "smoke", tmp_path) == res
+    assert load_result("shokri_n_classes", "full", tmp_path) is None
+
+
+def test_missing_data_fails_before_the_run_and_writes_nothing(tmp_path, monkeypatch):
+    # before: shokri_datasets --profile full with an empty data directory replaced a stored
+    # 4-row result with rows: [] and exited 0
+    stored = result_path("shokri_datasets", "full", tmp_path)
+    write_result({"results": {"rows": [{"key": "adult"}]}, "settings": {}}, stored)
+    before = stored.read_text()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("MIA_DATA_DIR", str(empty))
+    with pytest.raises(MissingDataError, match="not in the data directory"):
+        run_experiment("shokri_datasets", "full", out_dir=tmp_path)
+    args = ["replicate", "shokri_datasets", "--profile", "full", "--out", str(tmp_path)]
+    assert main([*args, "--no-progress"]) == 1
+    assert stored.read_text() == before
+
+
+@pytest.mark.parametrize("value", ["", ",", " , "])
+def test_empty_dataset_lists_are_usage_errors(value, capsys):
     with pytest.raises(SystemExit) as exc:
-        main(["replicate", "no_such_thing"])
-    assert exc.value.code == 2
-    assert "unknown replication 'no_such_thing'" in capsys.readouterr().err
+        main(["replicate", "shokri_datasets", "--profile", "smoke", "--datasets", value])
+    assert exc.value.code == 2 and "at least one dataset" in capsys.readouterr().err
 
 
-def test_cli_unknown_profile_and_option_exit_2(capsys):
+@pytest.mark.parametrize("value", ["0", "-3", "x"])
+def test_bad_thread_counts_are_usage_errors(value, capsys):
+    # before: RuntimeError set_num_threads expects a positive integer, after the whole run
     with pytest.raises(SystemExit) as exc:
-        main(["replicate", "shokri_datasets", "--profile", "huge"])
-    assert exc.value.code == 2
-    with pytest.raises(SystemExit) as exc:
-        main(["replicate", "shokri_n_classes", "--profile", "smoke", "--datasets", "adult"])
-    assert exc.value.code == 2
-    with pytest.raises(SystemExit) as exc:
-        main(["replicate", "shokri_datasets", "--profile", "smoke", "--datasets", "texas"])
-    assert exc.value.code == 2
+        main([*SMOKE, "--threads", value])
+    assert exc.value.code == 2 and "positive integer" in capsys.readouterr().err
+
+
+def test_out_below_a_regular_file_fails_before_the_run(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ResultFileError, match="is a file"):
+        run_experiment("shokri_n_classes", "smoke", out_dir=blocker / "results")
+    assert main([*SMOKE, "--out", str(blocker / "results")]) == 1
+
+
+def test_unwritable_out_fails_before_the_run(tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)  # also for root: the library respects the write bits
+    try:
+        with pytest.raises(ResultFileError, match="not writable"):
+            run_experiment("shokri_n_classes", "smoke", out_dir=ro)
+    finally:
+        ro.chmod(0o755)
+    assert list(ro.iterdir()) == []
+
+
+def test_merge_into_a_corrupt_file_fails_before_the_run_and_names_it(tmp_path):
+    path = result_path("shokri_n_classes", "smoke", tmp_path)
+    path.write_text('{"name": "x\x01"}')
+    with pytest.raises(ResultFileError, match=str(path.name)):
+        run_experiment("shokri_n_classes", "smoke", out_dir=tmp_path, merge=True)
+    assert main([*SMOKE, "--out", str(tmp_path), "--merge"]) == 1
+
+
+def test_a_run_never_replaces_a_result_with_more_rows_unless_asked(tmp_path):
+    path = result_path("shokri_n_classes", "smoke", tmp_path)
+    first = run_experiment("shokri_n_classes", "smoke", out_dir=tmp_path)
+    stored = json.loads(path.read_text())
+    extra = dict(stored["results"]["rows"][0], key="k=99", n_classes=99)
+    stored["results"]["rows"].append(extra)  # a row the next run does not make
+    write_result(stored, path)
+    with pytest.raises(ResultFileError, match="has 3 rows and this run made 2"):
+        run_experiment("shokri_n_classes", "smoke", out_dir=tmp_path)
+    assert len(json.loads(path.read_text())["results"]["rows"]) == 3  # kept
+    side = [p for p in tmp_path.iterdir() if ".new-" in p.name]
+    assert len(side) == 1  # this run's rows are kept beside it, not lost
+    merged = run_experiment("shokri_n_classes", "smoke", out_dir=tmp_path, merge=True)
+    assert [r["key"] for r in merged["results"]["rows"]] == ["k=2", "k=5", "k=99"]
+    forced = run_experiment("shokri_n_classes", "smoke", out_dir=tmp_path, force=True)
+    assert len(forced["results"]["rows"]) == len(first["results"]["rows"]) == 2
+
+
+def test_a_run_refuses_to_drop_stored_datasets_before_running(tmp_path):
+    path = result_path("shokri_datasets", "smoke", tmp_path)
+    write_result({"results": {"rows": []}, "settings": {"datasets": {"adult": {}}}}, path)
+    with pytest.raises(ResultFileError, match="holds results for adult"):
+        run_experiment("shokri_datasets", "smoke", out_dir=tmp_path)
+
+
+def test_merge_keeps_other_rows_and_records_each_run(tmp_path):
+    first = run_experiment("shokri_n_classes", "smoke", out_dir=tmp_path)
+    stored = json.loads(result_path("shokri_n_classes", "smoke", tmp_path).read_text())
+    stored["results"]["rows"] = [dict(stored["results"]["rows"][0], key="k=99")]
+    merged = experiments.merge_results(stored, first)
+    assert [r["key"] for r in merged["results"]["rows"]] == ["k=99", "k=2", "k=5"]
+    assert len(merged["provenance"]["runs"]) == 2
+    with pytest.raises(ValueError, match="seed"):
+        experiments.merge_results(stored, {**first, "seed": 1})
+
+
+def test_cli_overrides_are_recorded(tmp_path):
+    args = ["replicate", "shokri_cifar_size", "--profile", "smoke", "--out", str(tmp_path)]
+    assert main([*args, "--n-shadows", "1", "--epochs", "5", "--no-progress"]) == 0
+    res = load_result("shokri_cifar_size", "smoke", tmp_path)
+    assert [r["train_size"] for r in res["results"]["rows"]] == [150, 300]
+    assert all(r["n_shadows"] == 1 for r in res["results"]["rows"])
+    assert res["options"] == {"n_shadows": 1, "epochs": 5}
+    assert res["settings"]["datasets"]["digits"]["model_params"]["epochs"] == 5
+
+
+def test_cli_usage_errors(capsys):
+    for argv in (
+        ["replicate", "no_such_thing"],
+        ["replicate", "shokri_datasets", "--profile", "huge"],
+        ["replicate", "shokri_n_classes", "--profile", "smoke", "--datasets", "adult"],
+        ["replicate", "shokri_datasets", "--merge", "--force"],
+        ["replicate", "shokri_datasets", "--seed", "-1"],
+    ):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 2, argv
     assert "not in profile" in capsys.readouterr().err
 
 
-def test_run_experiment_errors():
-    with pytest.raises(KeyError):
-        run_experiment("nope")
-    with pytest.raises(ValueError):
-        run_experiment("shokri_datasets", "huge")
+def test_results_dir_outside_a_checkout_comes_from_the_environment(tmp_path, monkeypatch):
+    from mia_lib.experiments import results
 
-
-def test_smoke_run_writes_json_with_provenance(tmp_path, capsys):
-    assert (
-        main(
-            [
-                "replicate",
-                "shokri_datasets",
-                "--profile",
-                "smoke",
-                "--out",
-                str(tmp_path),
-                "--no-progress",
-            ]
-        )
-        == 0
-    )
-    path = result_path("shokri_datasets", "smoke", tmp_path)
-    assert path.is_file()
-    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left
-    res = json.loads(path.read_text())
-    assert res["name"] == "shokri_datasets" and res["profile"] == "smoke"
-    prov = res["provenance"]
-    assert PROVENANCE_KEYS <= set(prov)
-    assert {"platform", "cpu_count"} <= set(prov["machine"])
-    assert prov["profile"] == "smoke" and prov["seed"] == 0 and prov["duration_s"] >= 0
-    assert "commit" in prov["git"]
-    assert prov["datasets"]["digits"]["lossy"] is False
-    assert prov["datasets"]["digits"]["partial"] is False
-    row = res["results"]["rows"][0]
-    for key in ("train_acc", "test_acc", "precision", "recall", "accuracy", "auc"):
-        assert 0.0 <= row[key] <= 1.0
-    assert row["target_size"] == 300 and row["n_shadows"] == 2
-    assert load_result("shokri_datasets", "smoke", tmp_path) == res
-    assert load_result("shokri_datasets", "full", tmp_path) is None
-
-
-def test_n_classes_smoke(tmp_path):
-    res = run_experiment("shokri_n_classes", "smoke", out_dir=tmp_path)
-    assert [r["n_classes"] for r in res["results"]["rows"]] == [2, 5]
-    assert result_path("shokri_n_classes", "smoke", tmp_path).is_file()
+    monkeypatch.setenv("MIA_RESULTS_DIR", str(tmp_path))
+    assert result_path("x", "full") == tmp_path / "x-full.json"
+    monkeypatch.delenv("MIA_RESULTS_DIR")
+    monkeypatch.setattr(results, "REPO_ROOT", tmp_path)  # as if installed from a wheel
+    with pytest.raises(ResultFileError, match="MIA_RESULTS_DIR"):
+        result_path("x", "full")
 
 
 def test_write_result_is_atomic(tmp_path, monkeypatch):
     path = tmp_path / "r.json"
     write_result({"a": 1}, path)
-    assert json.loads(path.read_text()) == {"a": 1}
 
     def boom(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(experiments.runner.os, "replace", boom)
+    monkeypatch.setattr(experiments.results.os, "replace", boom)
     with pytest.raises(OSError):
         write_result({"a": 2}, path)
-    assert json.loads(path.read_text()) == {"a": 1}  # old file intact
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]  # temp file removed
+    assert json.loads(path.read_text()) == {"a": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
 
 
-def test_write_result_rejects_nan_as_null(tmp_path):
+def test_write_result_turns_nan_into_null(tmp_path):
     path = write_result({"x": float("nan")}, tmp_path / "n.json")
     assert json.loads(path.read_text()) == {"x": None}
 
 
-def test_kmeans_labels_sorted_by_size():
-    import numpy as np
-
-    rng = np.random.default_rng(0)
-    X = np.r_[rng.normal(0, 0.1, (30, 2)), rng.normal(5, 0.1, (10, 2))]
-    y = recluster_labels(X, 2, random_state=0)
-    assert np.bincount(y).tolist() == [30, 10]
-
-
-def test_module_entry_point():
+def test_cli_list_and_module_entry_point(capsys):
+    assert main(["replicate", "--list"]) == 0
+    assert "shokri_datasets" in capsys.readouterr().out
     out = subprocess.run(
         [sys.executable, "-m", "mia_lib", "replicate", "--list"],
         capture_output=True,
@@ -143,101 +246,4 @@ def test_module_entry_point():
         timeout=60,
         env={**os.environ, "PYTHONPATH": os.getcwd()},
     )
-    assert out.returncode == 0 and "shokri_n_classes" in out.stdout
-
-
-def test_merge_keeps_other_rows(tmp_path):
-    first = run_experiment("shokri_n_classes", "smoke", out_dir=tmp_path)
-    path = result_path("shokri_n_classes", "smoke", tmp_path)
-    stored = json.loads(path.read_text())
-    stored["results"]["rows"] = stored["results"]["rows"][:1]  # as if only k=2 had run
-    stored["results"]["rows"][0]["n_classes"] = 99
-    stored["results"]["rows"][0]["key"] = "k=99"
-    write_result(stored, path)
-    merged = experiments.merge_results(stored, first)
-    assert [r["n_classes"] for r in merged["results"]["rows"]] == [99, 2, 5]
-    assert len(merged["provenance"]["runs"]) == 2
-    assert merged["provenance"]["duration_s"] == pytest.approx(
-        stored["provenance"]["duration_s"] + first["provenance"]["duration_s"], abs=0.11
-    )
-    other = {**first, "seed": 1}
-    with pytest.raises(ValueError, match="seed"):
-        experiments.merge_results(stored, other)
-
-
-def test_gap_smoke_rows_per_model():
-    res = run_experiment("shokri_gap", "smoke")
-    rows = res["results"]["rows"]
-    assert [r["model"] for r in rows] == ["mlp", "logistic_regression"]
-    for r in rows:
-        assert r["gap"] == pytest.approx(r["train_acc"] - r["test_acc"])
-        assert 0.0 <= r["accuracy"] <= 1.0
-
-
-def test_cli_merge_keeps_stored_rows(tmp_path):
-    args = [
-        "replicate",
-        "shokri_n_classes",
-        "--profile",
-        "smoke",
-        "--out",
-        str(tmp_path),
-        "--no-progress",
-    ]
-    assert main(args) == 0
-    path = result_path("shokri_n_classes", "smoke", tmp_path)
-    stored = json.loads(path.read_text())
-    stored["results"]["rows"][0]["n_classes"] = 99  # a row the next run does not produce
-    stored["results"]["rows"][0]["key"] = "k=99"
-    write_result(stored, path)
-    assert main([*args, "--merge"]) == 0
-    merged = json.loads(path.read_text())
-    assert [r["n_classes"] for r in merged["results"]["rows"]] == [99, 5, 2]  # 5 in place
-    assert [r["rows"] for r in merged["provenance"]["runs"]] == [["k=99"], ["k=2", "k=5"]]
-    assert main(args) == 0  # without --merge the file is replaced
-    assert [
-        r["n_classes"]
-        for r in load_result("shokri_n_classes", "smoke", tmp_path)["results"]["rows"]
-    ] == [2, 5]
-
-
-def test_cifar_size_smoke_with_overrides_via_cli(tmp_path):
-    args = ["replicate", "shokri_cifar_size", "--profile", "smoke", "--out", str(tmp_path)]
-    assert main([*args, "--n-shadows", "1", "--epochs", "5", "--no-progress"]) == 0
-    res = load_result("shokri_cifar_size", "smoke", tmp_path)
-    assert [r["train_size"] for r in res["results"]["rows"]] == [150, 300]
-    assert all(
-        r["n_shadows"] == 1 and r["target_size"] == r["train_size"] for r in res["results"]["rows"]
-    )
-    assert res["options"] == {"n_shadows": 1, "epochs": 5}
-    assert res["settings"]["params"]["epochs"] == 5
-
-
-def test_cli_rejects_override_the_replication_does_not_take(capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(["replicate", "shokri_gap", "--profile", "smoke", "--n-shadows", "3"])
-    assert exc.value.code == 2
-    assert "takes no --n-shadows option" in capsys.readouterr().err
-
-
-def test_cifar_size_rejects_bad_override():
-    with pytest.raises(ValueError, match="n_shadows must be at least 1"):
-        run_experiment("shokri_cifar_size", "smoke", n_shadows=0)
-
-
-@pytest.mark.parametrize("name", sorted(n for n in EXPERIMENTS if n.startswith("shokri")))
-def test_every_shokri_row_has_a_unique_key(name):
-    """Merging partial runs replaces rows by key: keys must exist and be distinct (the Truex
-    and Salem replications check theirs in tests/test_truex.py and tests/test_salem.py)."""
-    rows = run_experiment(name, "smoke")["results"]["rows"]
-    keys = [r["key"] for r in rows]
-    assert len(set(keys)) == len(keys) == len(rows)
-
-
-def test_rows_stored_before_keys_merge_by_their_own_label():
-    from mia_lib.experiments.runner import _row_key
-
-    assert _row_key({"train_size": 2500, "n_classes": 10}) == 2500
-    assert _row_key({"target": "MLP, 10 epochs", "n_classes": 30}) == "MLP, 10 epochs"
-    assert _row_key({"n_classes": 5, "target_size": 1200}) == 5
-    assert _row_key({"key": "x", "dataset": "adult"}) == "x"
+    assert out.returncode == 0 and "salem_threshold" in out.stdout

@@ -41,8 +41,13 @@ def test_shadows_differ_and_are_seeded(digits):
 def test_batched_mlp_shadows_give_full_width_posteriors(digits):
     X, y = digits
     sh = ShadowModels(
-        "mlp", n_shadows=4, shadow_size=150, model_params={"epochs": 5}, random_state=0
-    ).fit(X, y, n_classes=12)
+        "mlp",
+        n_shadows=4,
+        shadow_size=150,
+        model_params={"epochs": 5},
+        n_classes=12,
+        random_state=0,
+    ).fit(X, y)
     assert sh.attack_data_.posteriors.shape == (4 * 300, 12)
     assert len(sh.models_) == 4
 
@@ -101,3 +106,22 @@ def test_combined_shadow_rejects_bad_model_lists(digits, model, params, match):
     X, y = digits
     with pytest.raises(ValueError, match=match):
         ShadowModels(model, n_shadows=1, shadow_size=100, model_params=params).fit(X, y)
+
+
+def test_batched_and_one_by_one_shadows_are_the_same_models(digits):
+    X, y = digits
+    kw = dict(n_shadows=3, shadow_size=150, model_params={"epochs": 3}, random_state=5)
+    a = ShadowModels("mlp", batched=True, **kw).fit(X, y)
+    b = ShadowModels("mlp", batched=False, **kw).fit(X, y)
+    assert [m.random_state for m in a.models_] == [m.random_state for m in b.models_]
+    assert np.allclose(a.attack_data_.posteriors, b.attack_data_.posteriors, atol=1e-4)
+
+
+def test_shadows_accept_a_generator_and_check_their_settings(digits):
+    X, y = digits
+    rng = np.random.default_rng(0)
+    ShadowModels("naive_bayes", n_shadows=1, shadow_size=100, random_state=rng).fit(X, y)
+    with pytest.raises(ValueError, match="n_shadows must be an integer"):
+        ShadowModels("naive_bayes", n_shadows=0, shadow_size=100).fit(X, y)
+    with pytest.raises(ValueError, match="shadow_size must be an integer"):
+        ShadowModels("naive_bayes", n_shadows=1, shadow_size=1.5).fit(X, y)

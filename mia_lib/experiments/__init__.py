@@ -1,32 +1,29 @@
-"""The book's replications as functions with named profiles, and their results with provenance.
+"""The book's replications as loops over the attack pipeline, with profiles as data.
 
-Each replication is registered under a name and is a function
-``run(profile, seed, progress, **options) -> dict``; the profiles are
+Each replication is registered under a name and runs under a profile read from the TOML
+files in ``profiles/`` (:mod:`mia_lib.experiments.profiles`):
 
-* ``"smoke"``: seconds, on the built-in ``digits`` data (tests);
+* ``"smoke"``: seconds, on built-in data (tests);
 * ``"quick"``: what the book executes live on 2 CPU cores (under about a minute each);
-* ``"full"``: the paper's sizes where our data allows (minutes to hours on a CPU).
+* ``"full"``: the paper's sizes where our data allow (minutes to hours on a CPU).
 
-:func:`run_experiment` runs one, adds provenance (git commit, date, machine, duration,
-profile, seed, dataset sources with their lossy/partial flags) and, given ``out_dir``, writes
-``<name>-<profile>.json`` atomically (a temporary file, then ``os.replace``).
+:func:`run_experiment` runs one inside the library's thread context, adds provenance (git
+commit, date, machine, duration, profile, seed, dataset sources with their lossy/partial
+flags and content fingerprints) and, given ``out_dir``, writes ``<name>-<profile>.json``
+atomically, never replacing a stored result by one with fewer rows unless asked.
 :func:`load_result` reads such a file back. The command line is ``python -m mia_lib
 replicate NAME --profile quick|full``.
 
-The package holds the runner (``runner``: registry, provenance, files) and one module per
-paper, which registers its replications when imported:
+The package holds the runner (``runner``), the profiles (``profiles``), the result files
+(``results``) and one module per paper, which registers its replications when imported:
 
-* ``shokri`` (Shokri et al. 2017): ``shokri_datasets`` (the attack on every dataset we
-  have), ``shokri_n_classes`` (Locations re-clustered by k-means into 2 to 50 classes, the
-  paper's Purchase-2...100 construction), ``shokri_gap`` (train-test gap against attack
-  accuracy over models that overfit to different degrees) and ``shokri_cifar_size``
-  (CIFAR-10 training-set size);
-* ``truex`` (Truex et al. 2018): ``truex_transfer`` (target model type against the
-  attacker's), ``truex_data_factors`` (number of classes and in-class spread) and
-  ``truex_knowledge`` (features replaced by noise, shadow training-set size);
-* ``salem`` (Salem et al. 2019, ML-Leaks): ``salem_adversary1`` (one shadow model, top-3
-  features, unknown hyperparameters, combined shadow), ``salem_data_transfer`` (adversary 2)
-  and ``salem_threshold`` (adversary 3 beside adversaries 1 and 2).
+* ``shokri`` (Shokri et al. 2017): ``shokri_datasets``, ``shokri_n_classes`` (Locations
+  re-clustered into 2 to 50 classes, the paper's Purchase-k construction), ``shokri_gap``
+  and ``shokri_cifar_size``;
+* ``truex`` (Truex et al. 2018): ``truex_transfer``, ``truex_data_factors``,
+  ``truex_knowledge``;
+* ``salem`` (Salem et al. 2019, ML-Leaks): ``salem_adversary1``, ``salem_data_transfer``,
+  ``salem_threshold``.
 
 >>> [n for n in sorted(EXPERIMENTS) if n.startswith("shokri")]
 ['shokri_cifar_size', 'shokri_datasets', 'shokri_gap', 'shokri_n_classes']
@@ -36,36 +33,45 @@ paper, which registers its replications when imported:
 
 from __future__ import annotations
 
-from . import salem, truex  # noqa: F401  (importing registers their replications)
-from .runner import (
-    EXPERIMENTS,
-    PROFILES,
-    Experiment,
+from . import salem, shokri, truex  # noqa: F401  (importing registers their replications)
+from .profiles import OVERRIDES, PROFILES, Profile, ProfileError, load_profile
+from .results import (
+    ResultFileError,
     default_results_dir,
-    list_experiments,
     load_result,
     merge_results,
     provenance,
-    register,
+    read_result,
     result_path,
-    run_experiment,
     write_result,
 )
-from .shokri import SHOKRI_DATASETS, shokri_attack_run
+from .runner import (
+    EXPERIMENTS,
+    Experiment,
+    MissingDataError,
+    list_experiments,
+    register,
+    run_experiment,
+)
 
 __all__ = [
     "PROFILES",
+    "OVERRIDES",
     "EXPERIMENTS",
     "Experiment",
+    "Profile",
+    "ProfileError",
+    "MissingDataError",
+    "ResultFileError",
     "register",
     "list_experiments",
+    "load_profile",
     "run_experiment",
     "write_result",
+    "read_result",
     "load_result",
     "result_path",
     "default_results_dir",
     "provenance",
     "merge_results",
-    "shokri_attack_run",
-    "SHOKRI_DATASETS",
 ]

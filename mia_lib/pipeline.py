@@ -1,0 +1,403 @@
+"""The one attack pipeline: target, data split, black box, shadows, attack and report.
+
+Every experiment and chapter of the book runs a membership inference attack through these
+functions, so that a new attack, defence or model plugs in here and is never copied:
+
+* :func:`train_target` splits the data (:func:`mia_lib.splits.membership_split`), trains the
+  target on its members, puts it behind a :class:`mia_lib.query.BlackBox` (with the
+  service's output transforms, a defence at the API) and queries it on the evaluation
+  records (the members and as many non-members). Training-side defences are model
+  parameters (``weight_decay``, ``dropout``, ``early_stopping``...).
+* :func:`train_shadows` trains the attacker's shadow models on the records left to it.
+* :func:`evaluate_attack` fits an attack (any estimator of :mod:`mia_lib.attacks`, or an
+  object with ``score_target``) and scores the target's evaluation records: one
+  :class:`mia_lib.metrics.AttackReport` with the same fields for every attack.
+* :func:`run_attack` chains the three, Shokri et al.'s attack by default, and returns a
+  :class:`RunResult`.
+
+Randomness: ``random_state`` is spawned (:mod:`mia_lib.seeding`) into independent streams for
+the split, the target, the shadows and the attack; two calls with the same ``random_state``
+share the split and the target, whatever model or attack they use, so their results differ
+only by what changed. Every step runs inside :func:`mia_lib.threads.limit_threads`.
+
+>>> from sklearn.datasets import load_digits
+>>> X, y = load_digits(return_X_y=True)
+>>> res = run_attack(X / 16, y, target_size=300, model="random_forest", n_shadows=2,
+...                  random_state=0)
+>>> res.target.train_acc, res.target.test_acc, res.n_shadows, res.attack.auc > 0.8
+(1.0, 0.95, 2, True)
+>>> sorted(res.row())[:4]
+['accuracy', 'advantage', 'auc', 'balanced_accuracy']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validation import check_features, check_labels, check_positive_int, check_same_length
+from .attacks import ShokriAttack, ThresholdAttack
+from .metrics import AttackReport, evaluate
+from .models import make_model
+from .query import BlackBox
+from .seeding import int_seed, spawn
+from .shadow import AttackData, ShadowModels
+from .splits import MembershipSplit, membership_split
+from .threads import limit_threads
+
+__all__ = [
+    "Target",
+    "TargetSummary",
+    "RunResult",
+    "train_target",
+    "train_shadows",
+    "evaluate_attack",
+    "run_attack",
+    "stage_seeds",
+]
+
+
+@dataclass(frozen=True)
+class TargetSummary:
+    """What a result records about a target: sizes and accuracies (accuracy is the share of
+    records whose highest undefended posterior is their true class)."""
+
+    n_records: int
+    n_classes: int
+    target_size: int
+    n_non_members: int
+    train_acc: float
+    test_acc: float
+
+    @property
+    def gap(self) -> float:
+        """Train minus test accuracy (the generalisation gap)."""
+        return self.train_acc - self.test_acc
+
+    def to_dict(self) -> dict:
+        return {
+            "n_records": self.n_records,
+            "n_classes": self.n_classes,
+            "target_size": self.target_size,
+            "n_non_members": self.n_non_members,
+            "train_acc": self.train_acc,
+            "test_acc": self.test_acc,
+            "gap": self.gap,
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class Target:
+    """A trained target behind a black box, with its members and non-members.
+
+    ``answers`` are the black box's released outputs on the evaluation records
+    ``eval_idx`` (members first, then the non-members), ``labels`` their true classes and
+    ``membership`` 1 for members. ``X``, ``y`` and ``split`` give the attacker's pool
+    (:attr:`pool`). ``model_name`` and ``model_params`` say how it was trained, so that
+    shadows can copy it.
+    """
+
+    model: object
+    blackbox: BlackBox
+    split: MembershipSplit
+    X: np.ndarray
+    y: np.ndarray
+    n_classes: int
+    model_name: object
+    model_params: dict
+    summary: TargetSummary
+    eval_idx: np.ndarray
+    membership: np.ndarray
+    labels: np.ndarray
+    answers: np.ndarray = field(repr=False)
+
+    @property
+    def pool(self) -> np.ndarray:
+        """Indices of the records left to the attacker (disjoint from the evaluation set)."""
+        return self.split.shadow_pool
+
+    @property
+    def train_acc(self) -> float:
+        return self.summary.train_acc
+
+    @property
+    def test_acc(self) -> float:
+        return self.summary.test_acc
+
+
+def _check_data(X, y, n_classes):
+    X = check_features(X, allow_nd=True)
+    y = check_labels(y, n_classes=n_classes)
+    check_same_length(X=X, y=y)
+    if n_classes is None:
+        n_classes = int(y.max()) + 1
+    return X, y, check_positive_int(n_classes, "n_classes", minimum=2)
+
+
+def _accuracy(P, y) -> float:
+    return float(np.mean(np.argmax(P, axis=1) == y))
+
+
+def train_target(
+    X,
+    y,
+    n_classes: int | None = None,
+    *,
+    target_size: int,
+    target_out_size: int | None = None,
+    model="mlp",
+    model_params: dict | None = None,
+    transforms=(),
+    output: str = "proba",
+    random_state=None,
+) -> Target:
+    """Split the data, train a target on ``target_size`` members and query it, through a
+    :class:`~mia_lib.query.BlackBox` with ``transforms`` and ``output``, on the members and
+    ``target_out_size`` (default as many) non-members.
+
+    ``model`` is a name of :func:`mia_lib.models.make_model` (with ``model_params``) or an
+    unfitted estimator (cloned). The split and the model's seed are spawned from
+    ``random_state``.
+
+    >>> from sklearn.datasets import load_digits
+    >>> X, y = load_digits(return_X_y=True)
+    >>> t = train_target(X / 16, y, target_size=200, model="naive_bayes", random_state=0)
+    >>> t.answers.shape, int(t.membership.sum()), len(t.pool)
+    ((400, 10), 200, 1397)
+    """
+    from sklearn.base import clone
+
+    X, y, n_classes = _check_data(X, y, n_classes)
+    split_seq, model_seq = spawn(random_state, 2)
+    params = dict(model_params or {})
+    with limit_threads():
+        split = membership_split(
+            len(y),
+            target_size=target_size,
+            target_out_size=target_out_size,
+            random_state=split_seq,
+        )
+        if isinstance(model, str):
+            est = make_model(model, random_state=int_seed(model_seq), n_classes=n_classes, **params)
+        else:
+            est = clone(model).set_params(**params)
+            if "random_state" in est.get_params():
+                est.set_params(random_state=int_seed(model_seq))
+        est.fit(X[split.target_in], y[split.target_in])
+        bb = BlackBox(est, output=output, transforms=transforms, n_classes=n_classes)
+        idx, member = split.evaluation()
+        raw = bb.posteriors(X[idx])
+        answers = bb.query(X[idx])
+    labels = y[idx]
+    summary = TargetSummary(
+        n_records=int(len(y)),
+        n_classes=int(n_classes),
+        target_size=int(len(split.target_in)),
+        n_non_members=int(len(split.target_out)),
+        train_acc=_accuracy(raw[member == 1], labels[member == 1]),
+        test_acc=_accuracy(raw[member == 0], labels[member == 0]),
+    )
+    return Target(
+        model=est,
+        blackbox=bb,
+        split=split,
+        X=X,
+        y=y,
+        n_classes=int(n_classes),
+        model_name=model,
+        model_params=params,
+        summary=summary,
+        eval_idx=idx,
+        membership=member,
+        labels=labels,
+        answers=answers,
+    )
+
+
+def train_shadows(
+    target: Target,
+    *,
+    n_shadows: int = 1,
+    model=None,
+    model_params=None,
+    shadow_size: int | None = None,
+    shadow_X=None,
+    random_state=None,
+) -> ShadowModels:
+    """Fitted :class:`~mia_lib.shadow.ShadowModels` on ``target``'s attacker pool only.
+
+    ``model`` defaults to the target's kind, with the target's parameters when
+    ``model_params`` is None; it may be a list of kinds (a combined shadow, with a list of
+    parameter dicts). ``shadow_size`` defaults to the target's training-set size, capped at
+    half the pool (one in/out pair must fit). ``shadow_X`` is the attacker's copy of the
+    records (same shape as the target's ``X``, e.g. with features replaced by noise).
+    """
+    if model is None:
+        model = target.model_name
+        if model_params is None:
+            model_params = target.model_params
+    X = target.X
+    if shadow_X is not None:
+        shadow_X = check_features(shadow_X, "shadow_X", allow_nd=True)
+        if shadow_X.shape != X.shape:
+            raise ValueError(
+                f"shadow_X must have the shape of the target's X {X.shape} (the attacker's "
+                f"copy of the same records), got {shadow_X.shape}."
+            )
+        X = shadow_X
+    pool = target.pool
+    size = target.summary.target_size if shadow_size is None else shadow_size
+    size = min(check_positive_int(size, "shadow_size"), len(pool) // 2)
+    shadows = ShadowModels(
+        model,
+        n_shadows=n_shadows,
+        shadow_size=size,
+        model_params=model_params,
+        n_classes=target.n_classes,
+        random_state=random_state,
+    )
+    with limit_threads():
+        return shadows.fit(X[pool], target.y[pool])
+
+
+def _fit_attack(attack, fit_on) -> None:
+    if fit_on is None:
+        return
+    if isinstance(fit_on, ShadowModels):
+        fit_on = fit_on.attack_data_
+    if isinstance(fit_on, AttackData):
+        attack.fit(fit_on.posteriors, fit_on.membership, labels=fit_on.labels)
+        return
+    if isinstance(fit_on, tuple) and len(fit_on) in (2, 3):
+        X, y, *labels = fit_on
+        attack.fit(X, y, labels=labels[0] if labels else None)
+        return
+    raise TypeError(
+        "fit_on must be None, fitted ShadowModels, an AttackData or a tuple "
+        f"(X, membership[, labels]); got {type(fit_on).__name__}."
+    )
+
+
+def evaluate_attack(attack, target: Target, *, fit_on=None, per_class: bool = False):
+    """Fit ``attack`` on ``fit_on`` when given, score ``target``'s evaluation records and
+    return an :class:`~mia_lib.metrics.AttackReport` (decisions: the attack's own rule).
+
+    ``fit_on`` is fitted :class:`~mia_lib.shadow.ShadowModels`, an
+    :class:`~mia_lib.shadow.AttackData` or a tuple ``(X, membership[, labels])``. An attack
+    that needs more than the black box's answers (e.g. one that queries perturbed records)
+    implements ``score_target(target) -> (scores, decisions)`` instead of
+    ``score_samples``/``predict``. ``per_class`` adds the per-class table to the report.
+    """
+    with limit_threads():
+        _fit_attack(attack, fit_on)
+        if hasattr(attack, "score_target"):
+            scores, decisions = attack.score_target(target)
+        else:
+            scores = attack.score_samples(target.answers, labels=target.labels)
+            decisions = attack.predict(target.answers, labels=target.labels)
+    classes = target.labels if per_class else None
+    return evaluate(target.membership, scores, predicted=decisions, classes=classes)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One end-to-end attack: the target, the shadows, the attack's report and a baseline's."""
+
+    target: TargetSummary
+    n_shadows: int
+    shadow_size: int
+    attack: AttackReport
+    baseline: AttackReport | None = None
+
+    def row(self, per_class: bool = False) -> dict:
+        """The result as one flat dict of plain values (a row of a stored result): the
+        target's sizes and accuracies, the shadows, every field of the attack's report, the
+        median per-class precision, and the baseline's precision and AUC."""
+        out = {**self.target.to_dict(), "n_shadows": self.n_shadows}
+        out["shadow_size"] = self.shadow_size
+        out.update(self.attack.to_dict())
+        pc = self.attack.per_class
+        if pc is not None:
+            out["median_class_precision"] = float(np.median(pc["precision"].to_numpy()))
+            if per_class:
+                out["per_class_precision"] = {str(k): float(v) for k, v in pc["precision"].items()}
+        if self.baseline is not None:
+            out["baseline_precision"] = self.baseline.precision
+            out["baseline_auc"] = self.baseline.auc
+        return out
+
+
+def stage_seeds(random_state) -> tuple:
+    """The independent seeds of a run's target (split and model), shadows and attack, as
+    :func:`run_attack` spawns them: an experiment that trains one target for many attackers
+    uses them to get the same models as separate runs would."""
+    return tuple(spawn(random_state, 3))
+
+
+def run_attack(
+    X,
+    y,
+    n_classes: int | None = None,
+    *,
+    target_size: int,
+    model="mlp",
+    model_params: dict | None = None,
+    n_shadows: int = 10,
+    shadow_size: int | None = None,
+    shadow_model=None,
+    shadow_params: dict | None = None,
+    shadow_X=None,
+    attack=None,
+    baseline=True,
+    transforms=(),
+    random_state=None,
+) -> RunResult:
+    """Shokri et al.'s attack end to end on one dataset (or ``attack`` in its place).
+
+    A target of ``model`` is trained on ``target_size`` records and as many non-members are
+    held out (:func:`train_target`, behind ``transforms``); ``n_shadows`` shadow models of
+    ``shadow_model`` (default: the target's kind and parameters) are trained on
+    ``shadow_size`` records each (default ``target_size``) from the rest
+    (:func:`train_shadows`); ``attack`` (default :class:`~mia_lib.attacks.ShokriAttack`, one
+    attack model per class) is fitted on their outputs and scores the target's members and
+    non-members (:func:`evaluate_attack`, with the per-class table). ``baseline=True`` adds a
+    confidence threshold fitted on the same shadow data.
+    """
+    target_seq, shadow_seq, attack_seq = stage_seeds(random_state)
+    target = train_target(
+        X,
+        y,
+        n_classes,
+        target_size=target_size,
+        model=model,
+        model_params=model_params,
+        transforms=transforms,
+        random_state=target_seq,
+    )
+    if shadow_model is not None and shadow_model is model or shadow_model == model:
+        shadow_model = None  # the target's kind: with the target's parameters by default
+    elif shadow_model is not None and shadow_params is None:
+        shadow_params = {}  # another kind: its own defaults
+    shadows = train_shadows(
+        target,
+        n_shadows=n_shadows,
+        model=shadow_model,
+        model_params=shadow_params,
+        shadow_size=shadow_size,
+        shadow_X=shadow_X,
+        random_state=shadow_seq,
+    )
+    if attack is None:
+        attack = ShokriAttack(random_state=int_seed(attack_seq))
+    report = evaluate_attack(attack, target, fit_on=shadows, per_class=True)
+    base = None
+    if baseline:
+        base = evaluate_attack(ThresholdAttack("confidence"), target, fit_on=shadows)
+    return RunResult(
+        target=target.summary,
+        n_shadows=int(n_shadows),
+        shadow_size=int(shadows.splits_[0].in_idx.size),
+        attack=report,
+        baseline=base,
+    )
