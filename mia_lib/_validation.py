@@ -20,6 +20,7 @@ __all__ = [
     "check_same_length",
     "check_positive_int",
     "check_finite_number",
+    "check_probability",
 ]
 
 
@@ -58,6 +59,27 @@ def check_finite_number(value, name: str, *, low=None, high=None, low_open=False
     if high is not None and v > high:
         raise ValueError(f"{name} must be <= {high}, got {value!r}.")
     return v
+
+
+def check_probability(value, name: str, *, lo_open: bool = False, hi_open: bool = False) -> float:
+    """Return ``value`` as a float in [0, 1] (or an open end where asked).
+
+    >>> check_probability(0.2, "p")
+    0.2
+    >>> check_probability(1.0, "p", hi_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: p must be a number in [0, 1), got 1.0.
+    """
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+    if ok:
+        v = float(value)
+        ok = (v > 0 if lo_open else v >= 0) and (v < 1 if hi_open else v <= 1)
+    if not ok:
+        lo = "(0" if lo_open else "[0"
+        hi = "1)" if hi_open else "1]"
+        raise ValueError(f"{name} must be a number in {lo}, {hi}, got {value!r}.")
+    return float(value)
 
 
 def _as_numeric(a, name: str) -> np.ndarray:
