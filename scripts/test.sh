@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Run every check: ruff, unit/property tests and doctests, strict nbval over every
-# notebook of the book, the book build with warnings as errors, and checks of the built HTML.
+# Run every check: ruff, unit/property tests and doctests (packaging and notebook hygiene
+# among them), strict nbval over every notebook of the book, the book build with warnings as
+# errors, checks of the built HTML, and every page opened in headless Chromium.
 # Creates the environment first if it is missing. Exits non-zero on any failure.
+# Without Chromium the browser check is skipped with one line saying so, unless
+# MIA_REQUIRE_BROWSER=1 (set by .ci/run), which makes a missing Chromium an error.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/env.sh"
@@ -19,4 +22,10 @@ echo "== jupyter-book build (warnings are errors)"
 jupyter-book build book/ --all -W -n --keep-going
 echo "== the built HTML: every page, local link, image and figure"
 python tests/check_html.py _build/html
+echo "== the built book in headless Chromium: maths typeset, images loaded, no console error"
+if [ "${MIA_REQUIRE_BROWSER:-0}" = 1 ]; then
+    python tests/browser_check.py _build/html --require
+else
+    python tests/browser_check.py _build/html
+fi
 echo "all checks passed"
