@@ -113,7 +113,15 @@ class CorruptFileError(ChecksumMismatchError):
 
 
 class ReadOnlyError(MiaDataError):
-    """The library may not write into a directory (see :func:`require_writable`)."""
+    """The library may not write into a directory (see :func:`require_writable`).
+
+    ``path`` is the directory asked about and ``reason`` says why, in words.
+    """
+
+    def __init__(self, message: str, path: Path | None = None, reason: str = ""):
+        super().__init__(message)
+        self.path = path
+        self.reason = reason
 
 
 class UnsafeArchiveError(MiaDataError):
@@ -278,7 +286,9 @@ def require_writable(path: str | os.PathLike, what: str = "directory") -> Path:
     if why is not None:
         raise ReadOnlyError(
             f"cannot write the {what} {p}: {why}. Give a writable directory instead, or make "
-            "it writable (chmod u+w) if it should be."
+            "it writable (chmod u+w) if it should be.",
+            p,
+            why,
         )
     return p
 
@@ -426,6 +436,8 @@ def sha256_file(path: str | os.PathLike) -> str:
     p = _as_path(path, "path")
     if p.is_dir():
         raise IsADirectoryError(f"cannot compute the sha256 of {p}: it is a directory.")
+    if not p.exists():
+        raise FileNotFoundError(f"cannot compute the sha256 of {p}: there is no such file.")
     h = hashlib.sha256()
     with open(p, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -531,6 +543,8 @@ def check_complete(path: str | os.PathLike) -> Path:
     p = _as_path(path, "path")
     if p.is_dir():
         raise IsADirectoryError(f"cannot check {p}: it is a directory, not a file.")
+    if not p.exists():
+        raise FileNotFoundError(f"cannot check {p}: there is no such file.")
     with open(p, "rb") as fh:
         head = fh.read(512)
     kind = "file"
@@ -1005,7 +1019,9 @@ def extract_archive(archive: str | os.PathLike, target_dir: str | os.PathLike) -
         raise FileNotFoundError(f"the archive {archive} does not exist.")
     if archive.is_dir():
         raise MiaDataError(f"{archive} is a directory, not an archive file.")
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+    if target.exists() and not target.is_dir():
+        raise FileExistsError(f"target_dir {target} is a file; choose a new directory.")
+    if target.exists() and any(target.iterdir()):
         raise FileExistsError(f"{target} already exists and is not empty; choose a new directory.")
     check_complete(archive)
     is_zip = zipfile.is_zipfile(archive)
@@ -1017,7 +1033,7 @@ def extract_archive(archive: str | os.PathLike, target_dir: str | os.PathLike) -
 
     why = _why_not_writable(target.parent)
     if why is not None:
-        raise ReadOnlyError(f"cannot extract {archive} into {target}: {why}.")
+        raise ReadOnlyError(f"cannot extract {archive} into {target}: {why}.", target.parent, why)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(target.parent)
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=_temp_prefix(target.name), suffix=".tmp"))

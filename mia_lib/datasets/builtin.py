@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from pathlib import Path
 
 import numpy as np
@@ -43,12 +44,35 @@ def _load_synthetic(
 ) -> Dataset:
     for nm, v, lo in (("n_samples", n_samples, 1), ("n_features", n_features, 1),
                       ("n_classes", n_classes, 2)):  # fmt: skip
-        if not isinstance(v, int | np.integer) or v < lo:
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < lo:
             raise ValueError(f"{nm} must be an integer >= {lo}, got {v!r}.")
     if n_samples < n_classes:
         raise ValueError(f"n_samples ({n_samples}) must be at least n_classes ({n_classes}).")
-    if not (class_sep >= 0 and cluster_std >= 0):
-        raise ValueError("class_sep and cluster_std must be non-negative.")
+    for nm, v in (("class_sep", class_sep), ("cluster_std", cluster_std)):
+        if (
+            isinstance(v, bool)
+            or not isinstance(v, numbers.Real)
+            or not (0 <= float(v) < float("inf"))
+        ):
+            raise ValueError(f"{nm} must be a finite number >= 0, got {v!r}.")
+    if n_samples * n_features > 2**31:
+        raise ValueError(
+            f"n_samples * n_features = {n_samples * n_features:,} values is too many for a "
+            "generated dataset (at most 2**31); ask for fewer."
+        )
+    if not (
+        random_state is None
+        or isinstance(random_state, np.random.Generator | np.random.SeedSequence)
+        or (
+            isinstance(random_state, numbers.Integral)
+            and not isinstance(random_state, bool)
+            and random_state >= 0
+        )
+    ):
+        raise ValueError(
+            f"random_state must be None, an integer >= 0, a numpy Generator or SeedSequence, "
+            f"got {random_state!r}."
+        )
     dt = _check_dtype(dtype, allow_uint8=False)
     rng = np.random.default_rng(random_state)
     centres = rng.normal(0.0, class_sep, size=(n_classes, n_features))

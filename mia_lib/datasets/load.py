@@ -101,6 +101,8 @@ def _option_text(value) -> str:
             return repr(value)
     if isinstance(value, np.generic):
         value = value.item()
+    if isinstance(value, np.random.Generator | np.random.SeedSequence | np.random.RandomState):
+        return f"<{type(value).__name__}>"  # its repr holds a memory address
     return repr(value)
 
 

@@ -291,11 +291,12 @@ def _load_purchase(
             f"n_classes must be an integer in 2..100 (Shokri et al. used 2, 10, 20, 50, 100), "
             f"got {n_classes!r}."
         )
-    if isinstance(cluster_seed, np.random.RandomState):
-        raise TypeError("cluster_seed must be an integer in 0..2**32-1 (it names the cache).")
+    if isinstance(cluster_seed, bool) or not isinstance(cluster_seed, numbers.Integral):
+        raise TypeError(
+            f"cluster_seed must be an integer in 0..2**32-1 (it also names the cache), got "
+            f"{type(cluster_seed).__name__} {cluster_seed!r}."
+        )
     cluster_seed = _check_seed(cluster_seed, "cluster_seed")
-    if cluster_seed is None:
-        raise TypeError("cluster_seed must be an integer in 0..2**32-1, got None.")
     _check_dtype(dtype, allow_uint8=True)
     form = _resolve_form(spec, root, download)
     path = root / form.files[0]

@@ -204,7 +204,7 @@ def _resolve_form(spec: DatasetSpec, root: Path, download: bool | None, allowed=
         try:
             require_writable((root / missing[0]).parent, "data directory")
         except ReadOnlyError as exc:
-            reason = f"it is missing and {exc}".rstrip(".")
+            reason = f"it is missing and the data directory cannot be written ({exc.reason})"
     if reason is not None:
         msgs = [
             unavailable_message(FILES[k].url, root / k, FILES[k].sha256, reason) for k in missing
