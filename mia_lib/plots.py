@@ -23,7 +23,7 @@ from mia_lib._validation import check_membership, check_same_length, check_score
 
 __all__ = [
     "plot_paper_vs_ours",
-    "plot_per_class_precision",
+    "plot_per_class",
     "plot_roc",
     "plot_rocs",
     "plot_score_histograms",
@@ -166,14 +166,14 @@ def plot_score_histograms(
     return ax
 
 
-def _per_class_values(values) -> pd.Series:
+def _per_class_values(values, metric: str) -> pd.Series:
     if isinstance(values, pd.DataFrame):
-        if "precision" not in values.columns:
+        if metric not in values.columns:
             raise ValueError(
-                "the DataFrame needs a 'precision' column (as made by "
+                f"the DataFrame needs a {metric!r} column (as made by "
                 f"metrics.per_class_report); it has {list(values.columns)}."
             )
-        series = values["precision"]
+        series = values[metric]
     elif isinstance(values, pd.Series):
         series = values
     elif isinstance(values, Mapping):
@@ -191,24 +191,27 @@ def _per_class_values(values) -> pd.Series:
         raise TypeError(f"per-class values must be numbers: {exc}") from exc
     finite = series.dropna()
     if np.any(~np.isfinite(finite)) or np.any(finite < 0) or np.any(finite > 1):
-        raise ValueError("per-class precision values must lie in [0, 1] (NaN is allowed).")
+        raise ValueError(f"per-class {metric} values must lie in [0, 1] (NaN is allowed).")
     return series
 
 
-def plot_per_class_precision(values, ax=None, baseline: float | None = 0.5):
-    """Bar chart of the attack's precision in each class, with the random-guess baseline.
+def plot_per_class(values, ax=None, baseline: float | None = 0.5, metric: str = "precision"):
+    """Bar chart of an attack metric in each class, with the random-guess baseline.
 
-    ``values`` is a :func:`mia_lib.metrics.per_class_report` DataFrame (its ``precision``
-    column is used), a Series or dict {class: precision}, or a sequence (classes 0, 1, ...).
-    ``baseline`` is the precision of guessing "member" at random: the fraction of members
-    (0.5 for balanced sets); pass None for no line. A NaN class is left empty.
+    ``values`` is a :func:`mia_lib.metrics.per_class_report` DataFrame (its ``metric``
+    column is used), a Series or dict {class: value}, or a sequence (classes 0, 1, ...), of a
+    metric in [0, 1] named by ``metric`` (``"precision"``, ``"auc"``, ``"recall"``...; it
+    labels the axis and the bars). ``baseline`` is the metric's value for guessing at
+    random (0.5 for the precision or the AUC of a balanced set); None for no line. A NaN
+    class is left empty.
 
-    >>> ax = plot_per_class_precision({"cat": 0.7, "dog": 0.9})
-    >>> len(ax.patches), ax.lines[0].get_ydata()[0]
-    (2, 0.5)
+    >>> ax = plot_per_class({"cat": 0.7, "dog": 0.9}, metric="auc")
+    >>> len(ax.patches), ax.lines[0].get_ydata()[0], ax.get_ylabel()
+    (2, 0.5, 'attack AUC')
     >>> plt.close(ax.figure)
     """
-    series = _per_class_values(values)
+    label = "AUC" if metric == "auc" else metric
+    series = _per_class_values(values, metric)
     if baseline is not None and not (
         isinstance(baseline, int | float | np.number) and 0 <= float(baseline) <= 1
     ):
@@ -216,13 +219,13 @@ def plot_per_class_precision(values, ax=None, baseline: float | None = 0.5):
     ax = _axes(ax)
     names = [str(x) for x in series.index]
     x = np.arange(len(names))
-    ax.bar(x, series.to_numpy(), color="tab:blue", label="attack precision")
+    ax.bar(x, series.to_numpy(), color="tab:blue", label=f"attack {label}")
     if baseline is not None:
         ax.axhline(float(baseline), ls="--", color="grey", lw=1, label=f"baseline {baseline:g}")
     ax.set_xticks(x, names, rotation=90 if len(names) > 20 else 0)
     ax.set_ylim(0, 1)
     ax.set_xlabel("class")
-    ax.set_ylabel("precision")
+    ax.set_ylabel(f"attack {label}")
     ax.legend(loc="lower right")
     return ax
 

@@ -92,18 +92,25 @@ def test_plot_score_histograms_two_densities_on_shared_bins():
     assert [p.get_label() for p in ax2.patches] == ["out", "in"]
 
 
-def test_plot_per_class_precision_from_report_dict_and_list():
+def test_plot_per_class_labels_the_metric_it_shows():
+    ax = plots.plot_per_class({"a": 0.6, "b": 0.8}, metric="auc")
+    assert ax.get_ylabel() == "attack AUC"
+    assert "attack AUC" in [t.get_text() for t in ax.get_legend().get_texts()]
+    plt.close(ax.figure)
+
+
+def test_plot_per_class_from_report_dict_and_list():
     m = [1, 0, 1, 0, 1, 0, 1, 0]
     s = [0.9, 0.2, 0.3, 0.4, 0.8, 0.7, 0.6, 0.1]
     df = metrics.per_class_report(m, s, [0, 0, 1, 1, 2, 2, 3, 3], threshold=0.5)
-    ax = plots.plot_per_class_precision(df)
+    ax = plots.plot_per_class(df)
     assert len(ax.patches) == 4
     assert [p.get_height() for p in ax.patches] == df["precision"].tolist()
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "2", "3"]
     assert len(ax.lines) == 1 and list(ax.lines[0].get_ydata()) == [0.5, 0.5]
-    ax2 = plots.plot_per_class_precision({"cat": 0.7, "dog": float("nan")}, baseline=None)
+    ax2 = plots.plot_per_class({"cat": 0.7, "dog": float("nan")}, baseline=None)
     assert len(ax2.patches) == 2 and len(ax2.lines) == 0
-    ax3 = plots.plot_per_class_precision([0.6, 0.7, 0.8], baseline=0.25)
+    ax3 = plots.plot_per_class([0.6, 0.7, 0.8], baseline=0.25)
     assert len(ax3.patches) == 3 and ax3.lines[0].get_ydata()[0] == 0.25
 
 
@@ -132,7 +139,7 @@ def test_plot_functions_never_show(monkeypatch):
     plots.plot_roc(m, s)
     plots.plot_rocs({"a": (m, s)})
     plots.plot_score_histograms(m, s)
-    plots.plot_per_class_precision([0.5, 0.6])
+    plots.plot_per_class([0.5, 0.6])
     plots.plot_paper_vs_ours(pd.DataFrame({"paper": [0.5], "ours": [0.6]}))
 
 
@@ -158,13 +165,13 @@ def test_plot_errors():
     with pytest.raises(ValueError, match="bins must be a positive integer"):
         plots.plot_score_histograms(m, s, bins=0)
     with pytest.raises(ValueError, match="'precision' column"):
-        plots.plot_per_class_precision(pd.DataFrame({"recall": [0.5]}))
+        plots.plot_per_class(pd.DataFrame({"recall": [0.5]}))
     with pytest.raises(ValueError, match=r"in \[0, 1\]"):
-        plots.plot_per_class_precision([0.5, 1.5])
+        plots.plot_per_class([0.5, 1.5])
     with pytest.raises(ValueError, match="baseline must be"):
-        plots.plot_per_class_precision([0.5], baseline=2)
+        plots.plot_per_class([0.5], baseline=2)
     with pytest.raises(ValueError, match="no per-class values"):
-        plots.plot_per_class_precision([])
+        plots.plot_per_class([])
     with pytest.raises(ValueError, match=r"missing column\(s\) \['ours'\]"):
         plots.plot_paper_vs_ours(pd.DataFrame({"paper": [0.5]}))
     with pytest.raises(TypeError, match="must be a pandas DataFrame"):
