@@ -6,6 +6,8 @@ Shokri et al.'s Locations setting: 446 binary features, 30 classes, shadow train
 shape. Both paths train the same models (same seeds, epochs, batch size, optimiser); the
 baseline is a plain loop over ``TorchMLPClassifier.fit`` (autograd + ``torch.optim.Adam``;
 with several threads its plain kernel, because the fused CPU kernel stalls on shared cores).
+Both run inside :func:`mia_lib.threads.limit_threads` (``--threads``, else ``MIA_THREADS``,
+else 1 thread).
 
     python benchmarks/bench_shadow_training.py [--models 16] [--epochs 50] [--repeats 3]
 
@@ -23,8 +25,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from sklearn.base import clone
 
 from mia_lib.models import TorchMLPClassifier, train_many
+from mia_lib.seeding import int_seed, spawn
+from mia_lib.threads import limit_threads
 
 
 def load_locations(seed: int = 0):
@@ -57,17 +62,20 @@ def main(argv=None) -> None:
     ap.add_argument("--epochs", type=int, default=50)
     ap.add_argument("--size", type=int, default=1200, help="records per shadow model")
     ap.add_argument("--batch-size", type=int, default=64)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=None, help="default: MIA_THREADS, else 1")
     ap.add_argument("--repeats", type=int, default=3, help="timed rounds; the best counts")
     args = ap.parse_args(argv)
-    torch.set_num_threads(args.threads)
+    with limit_threads(args.threads):
+        run(args)
 
+
+def run(args) -> None:
     X, y, source = load_locations()
     rng = np.random.default_rng(0)
     order = rng.permutation(len(y))
     test, pool = order[:1000], order[1000:]
     subsets = [rng.choice(pool, size=args.size, replace=False) for _ in range(args.models)]
-    params = dict(
+    template = TorchMLPClassifier(
         hidden_layer_sizes=(128,),
         activation="tanh",
         epochs=args.epochs,
@@ -81,28 +89,28 @@ def main(argv=None) -> None:
     )
 
     # warm up both code paths (first calls pay one-off allocation and dispatch costs)
-    TorchMLPClassifier(**{**params, "epochs": 1}, random_state=0).fit(X[subsets[0]], y[subsets[0]])
-    train_many(X, y, subsets[:2], **{**params, "epochs": 1}, random_state=0)
+    clone(template).set_params(epochs=1, random_state=0).fit(X[subsets[0]], y[subsets[0]])
+    train_many(clone(template).set_params(epochs=1), X, y, subsets[:2], random_state=0)
 
-    # the same per-model seeds for both paths (train_many draws them the same way)
-    seeds = np.random.default_rng(1).choice(2**31 - 1, size=args.models, replace=False)
+    # the same per-model seeds for both paths (train_many spawns them the same way)
+    seeds = [int_seed(s) for s in spawn(1, args.models)]
     times_loop, times_batched, times_k1 = [], [], []
     for _ in range(args.repeats):  # alternate, keep the best: robust to a busy machine
         t0 = time.perf_counter()
         loop = [
-            TorchMLPClassifier(**params, random_state=int(s)).fit(X[idx], y[idx])
+            clone(template).set_params(random_state=s).fit(X[idx], y[idx])
             for s, idx in zip(seeds, subsets, strict=True)
         ]
         times_loop.append(time.perf_counter() - t0)
 
         t0 = time.perf_counter()
-        batched = train_many(X, y, subsets, **params, random_state=np.random.default_rng(1))
+        batched = train_many(template, X, y, subsets, random_state=1)
         times_batched.append(time.perf_counter() - t0)
 
         # decomposition: the batched engine fed one model per call (no batching)
         t0 = time.perf_counter()
         for s, idx in zip(seeds, subsets, strict=True):
-            train_many(X, y, [idx], **params, random_state=int(s))
+            train_many(template, X, y, [idx], random_state=s)
         times_k1.append(time.perf_counter() - t0)
     assert [m.random_state for m in batched] == [int(s) for s in seeds]
     t_loop, t_batched, t_k1 = min(times_loop), min(times_batched), min(times_k1)

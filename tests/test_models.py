@@ -1,5 +1,8 @@
-"""Tests of mia_lib.models and mia_lib.batched: estimator conventions, determinism,
-posteriors over all classes, clear errors, and train_many == training one by one."""
+"""Tests of the torch estimators and the zoo of mia_lib.models: estimator conventions,
+determinism, pinned numbers, labels, posteriors over all classes, clear errors.
+
+train_many is tested in test_models_batched.py, the scikit-learn estimator checks run in
+test_models_sklearn_checks.py."""
 
 from __future__ import annotations
 
@@ -9,18 +12,13 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from scipy import sparse
 from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
 
-from mia_lib.models import (
-    MODEL_NAMES,
-    TorchCNNClassifier,
-    TorchMLPClassifier,
-    full_proba,
-    make_model,
-    train_many,
-)
+from mia_lib.models import MODEL_NAMES, TorchCNNClassifier, TorchMLPClassifier, make_model
+from mia_lib.query import full_proba
 
 # Tiny models gain nothing from threads, and OpenMP threads that spin-wait on a busy shared
 # machine can make them many times slower.
@@ -191,6 +189,205 @@ def test_cnn_input_forms(digits):
         cnn.predict(Xte.reshape(-1, 1, 4, 16))
 
 
+def test_cnn_conventions_on_images(digits):
+    """What the scikit-learn checks test on flat data, for a convolutional CNN on images."""
+    X, y, Xte, _ = digits
+    images, test = X[:300].reshape(-1, 1, 8, 8), Xte[:64].reshape(-1, 1, 8, 8)
+    cnn = TorchCNNClassifier(**{**FAST_CNN, "input_shape": None}, random_state=0)
+    P = cnn.fit(images, y[:300]).predict_proba(test)
+    order = np.random.default_rng(0).permutation(len(test))
+    np.testing.assert_allclose(cnn.predict_proba(test[order]), P[order], rtol=1e-6, atol=1e-9)
+    parts = np.concatenate([cnn.predict_proba(test[:5]), cnn.predict_proba(test[5:])])
+    np.testing.assert_allclose(parts, P, rtol=1e-6, atol=1e-9)
+    np.testing.assert_array_equal(cnn.fit(images, y[:300]).predict_proba(test), P)  # idempotent
+    words = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "8", "9"])
+    named = clone(cnn).fit(images, words[y[:300]])
+    assert list(named.classes_) == sorted(words)
+    assert set(named.predict(test)) <= set(words)
+    with pytest.raises(ValueError, match="expecting 64 features"):
+        cnn.predict(Xte[:, :63])
+
+
+# --------------------------------------------------------------------------------------
+# the numbers of a fixed random_state
+# --------------------------------------------------------------------------------------
+# predict_proba(X[:3]) of small models, computed with the code before mia_lib.models became
+# a package (commit fc5e9df): refactoring must not change what a fixed int seed trains.
+PINNED = {
+    "mlp": (
+        dict(hidden_layer_sizes=(8,), epochs=5, learning_rate=0.05, batch_size=16, random_state=0),
+        [
+            [0.016247, 0.80857, 0.175183],
+            [0.000342, 0.183844, 0.815814],
+            [0.979517, 0.020434, 5e-05],
+        ],
+    ),
+    "sgd_relu_2_layers": (
+        dict(
+            hidden_layer_sizes=(6, 4),
+            activation="relu",
+            optimizer="sgd",
+            learning_rate=0.05,
+            weight_decay=1e-3,
+            epochs=5,
+            batch_size=16,
+            random_state=3,
+        ),
+        [
+            [0.352345, 0.476168, 0.171487],
+            [0.358418, 0.467707, 0.173875],
+            [0.374937, 0.439906, 0.185157],
+        ],
+    ),
+    "early_stopping": (
+        dict(
+            hidden_layer_sizes=(8,),
+            early_stopping=True,
+            validation_fraction=0.2,
+            patience=2,
+            epochs=40,
+            learning_rate=0.05,
+            batch_size=16,
+            random_state=1,
+        ),
+        [
+            [0.032006, 0.765365, 0.202629],
+            [0.002296, 0.203168, 0.794536],
+            [0.984974, 0.01482, 0.000207],
+        ],
+    ),
+    "logistic_n_classes": (
+        dict(
+            hidden_layer_sizes=(5,),
+            activation="logistic",
+            n_classes=4,
+            epochs=4,
+            learning_rate=0.05,
+            batch_size=32,
+            random_state=2,
+        ),
+        [
+            [0.332687, 0.495205, 0.130765, 0.041343],
+            [0.273894, 0.510441, 0.155501, 0.060164],
+            [0.473587, 0.446416, 0.06612, 0.013877],
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PINNED))
+def test_fixed_seed_gives_the_pinned_model(case):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 5)).astype(np.float32)
+    y = (X[:, 0] + X[:, 1] > 0).astype(int) + (X[:, 2] > 0.5)
+    params, expected = PINNED[case]
+    clf = TorchMLPClassifier(**params).fit(X, y)
+    np.testing.assert_allclose(clf.predict_proba(X[:3]), expected, atol=2e-6)
+    if case == "early_stopping":
+        assert (clf.n_epochs_, clf.best_epoch_) == (6, 4)
+
+
+def test_fixed_seed_gives_the_pinned_cnn():
+    rng = np.random.default_rng(0)
+    rng.normal(size=(80, 5))  # the draws of the MLP data above
+    X = rng.random((40, 1, 6, 6)).astype(np.float32)
+    y = np.arange(40) % 2
+    X[y == 1, :, :3] += 1.0
+    cnn = TorchCNNClassifier(
+        conv_channels=(2,),
+        kernel_size=3,
+        hidden_units=4,
+        epochs=3,
+        learning_rate=0.05,
+        batch_size=16,
+        random_state=0,
+    ).fit(X, y)
+    expected = [[0.731897, 0.268103], [0.140586, 0.859414], [0.750005, 0.249995]]
+    np.testing.assert_allclose(cnn.predict_proba(X[:3]), expected, atol=2e-6)
+
+
+# --------------------------------------------------------------------------------------
+# labels
+# --------------------------------------------------------------------------------------
+def test_any_labels_without_n_classes(digits):
+    X, y, Xte, yte = digits
+    names = np.array([f"digit {d}" for d in range(10)])
+    ints = np.array([-5, 3, 7, 11, 12, 20, 21, 40, 41, 100])  # gaps and a negative label
+    reference = TorchMLPClassifier(**FAST_MLP, random_state=0).fit(X, y)
+    for labels in (names, ints, ints.astype(float)):
+        clf = TorchMLPClassifier(**FAST_MLP, random_state=0).fit(X, labels[y])
+        np.testing.assert_array_equal(clf.classes_, labels)  # np.unique: already sorted
+        assert clf.n_classes_ == 10 and clf.predict_proba(Xte).shape == (500, 10)
+        # the same training as with labels 0..9: only the names of the classes differ
+        np.testing.assert_array_equal(clf.predict_proba(Xte), reference.predict_proba(Xte))
+        np.testing.assert_array_equal(clf.predict(Xte), labels[reference.predict(Xte)])
+        np.testing.assert_array_equal(clf.loss(Xte, labels[yte]), reference.loss(Xte, yte))
+        assert clf.score(Xte, labels[yte]) == reference.score(Xte, yte)
+    with pytest.raises(ValueError, match="not trained on"):
+        clf.loss(Xte[:2], [3.0, 3.5])
+    # a class missing from y has no column without n_classes, and one with it
+    gap = np.isin(y, [0, 2])
+    assert TorchMLPClassifier(**FAST_MLP).fit(X[gap], y[gap]).classes_.tolist() == [0, 2]
+    three = TorchMLPClassifier(**FAST_MLP, n_classes=3).fit(X[gap], y[gap])
+    assert three.classes_.tolist() == [0, 1, 2] and three.predict_proba(Xte).shape == (500, 3)
+
+
+# --------------------------------------------------------------------------------------
+# non-finite hyper-parameters and divergence
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "param,value",
+    [
+        ("learning_rate", np.inf),
+        ("learning_rate", np.nan),
+        ("learning_rate", -1.0),
+        ("weight_decay", np.inf),
+        ("weight_decay", np.nan),
+        ("dropout", np.nan),
+        ("validation_fraction", np.inf),
+    ],
+)
+@pytest.mark.parametrize("cls", [TorchMLPClassifier, TorchCNNClassifier])
+def test_non_finite_hyperparameters_are_rejected(cls, param, value, digits):
+    X, y, _, _ = digits
+    est = cls(**{param: value}, early_stopping=True)
+    if cls is TorchCNNClassifier:
+        est.set_params(input_shape=(8, 8))
+    with pytest.raises(ValueError, match=param):
+        est.fit(X[:50], y[:50])
+    assert not hasattr(est, "model_")
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_divergence_raises_and_names_the_epoch(early_stopping, digits):
+    X, y, _, _ = digits
+    # SGD with a huge weight decay multiplies the weights by -1e6 a step: NaN by epoch 4
+    clf = TorchMLPClassifier(
+        hidden_layer_sizes=(8,),
+        optimizer="sgd",
+        weight_decay=1e6,
+        learning_rate=1.0,
+        epochs=20,
+        early_stopping=early_stopping,
+        random_state=0,
+    )
+    with pytest.raises(
+        FloatingPointError, match=r"diverged at epoch \d+ of 20 .*smaller learning_rate"
+    ):
+        clf.fit(X[:100], y[:100])
+    assert not hasattr(clf, "model_")  # never a model that predicts NaN
+    cnn = TorchCNNClassifier(
+        conv_channels=(),
+        hidden_units=4,
+        optimizer="sgd",
+        weight_decay=1e6,
+        learning_rate=1.0,
+        epochs=20,
+    )
+    with pytest.raises(FloatingPointError, match="TorchCNNClassifier diverged at epoch"):
+        cnn.fit(X[:100], y[:100])
+
+
 # --------------------------------------------------------------------------------------
 # clear errors
 # --------------------------------------------------------------------------------------
@@ -208,11 +405,25 @@ def test_clear_errors(digits):
     with pytest.raises(ValueError, match="outside 0..4"):
         TorchMLPClassifier(n_classes=5).fit(X[:50], y[:50])
     with pytest.raises(ValueError, match="outside"):
-        clf.fit(X[:3], [0, -1, 1])
+        TorchMLPClassifier(n_classes=2).fit(X[:3], [0, -1, 1])
     with pytest.raises(ValueError, match="non-integer"):
+        TorchMLPClassifier(n_classes=2).fit(X[:3], [0.5, 1, 0])
+    with pytest.raises(TypeError, match="numeric"):
+        TorchMLPClassifier(n_classes=2).fit(X[:2], ["a", "b"])
+    with pytest.raises(ValueError, match="Unknown label type: continuous"):
         clf.fit(X[:3], [0.5, 1, 0])
-    with pytest.raises(ValueError, match="single class"):
+    with pytest.raises(ValueError, match="only one class"):
         clf.fit(X[:3], [0, 0, 0])
+    with pytest.raises(ValueError, match="requires y to be passed"):
+        clf.fit(X[:3], None)
+    with pytest.raises(TypeError, match="sparse"):
+        clf.fit(sparse.csr_matrix(X[:10]), y[:10])
+    with pytest.raises(ValueError, match="Complex data"):
+        clf.fit(X[:10] + 1j, y[:10])
+    with pytest.raises(ValueError, match="0 feature"):
+        clf.fit(np.zeros((10, 0)), y[:10])
+    with pytest.raises(ValueError, match="Reshape your data"):
+        clf.fit(X[0], y[:1])
     with pytest.raises(ValueError, match="activation"):
         TorchMLPClassifier(activation="swish").fit(X, y)
     with pytest.raises(ValueError, match="epochs"):
@@ -220,7 +431,7 @@ def test_clear_errors(digits):
     with pytest.raises(ValueError, match="dropout"):
         TorchMLPClassifier(dropout=1.0).fit(X, y)
     clf.fit(X[:100], y[:100])
-    with pytest.raises(ValueError, match="63 features, but TorchMLPClassifier was fitted with 64"):
+    with pytest.raises(ValueError, match="63 features, but TorchMLPClassifier is expecting 64"):
         clf.predict(np.zeros((2, 63)))
     with pytest.raises(
         ValueError, match="unknown model name 'resnet'; valid names: logistic_regression"
@@ -232,118 +443,6 @@ def test_clear_errors(digits):
         full_proba(clf, Xte, n_classes=5)
     with pytest.raises(TypeError, match="random_state"):
         TorchMLPClassifier(random_state="seed").fit(X, y)
-
-
-def test_train_many_errors(digits):
-    X, y, _, _ = digits
-    with pytest.raises(ValueError, match=r"subsets\[1\] has row indices outside"):
-        train_many(X, y, [np.arange(10), np.array([0, len(y)])], epochs=1)
-    with pytest.raises(ValueError, match=r"subsets\[0\] is empty"):
-        train_many(X, y, [np.array([], dtype=int)], epochs=1)
-    with pytest.raises(ValueError, match="boolean mask"):
-        train_many(X, y, [np.ones(5, dtype=bool)], epochs=1)
-    with pytest.raises(ValueError, match="integer row indices"):
-        train_many(X, y, [np.array([0.5, 1.0])], epochs=1)
-    with pytest.raises(ValueError, match="subsets is empty"):
-        train_many(X, y, [], epochs=1)
-    with pytest.raises(ValueError, match="activation"):
-        train_many(X, y, [np.arange(10)], activation="gelu")
-    with pytest.raises(ValueError, match="outside 0..4"):
-        train_many(X, y, [np.arange(10)], n_classes=5)
-
-
-# --------------------------------------------------------------------------------------
-# train_many
-# --------------------------------------------------------------------------------------
-def test_train_many_retraces_one_by_one_training(digits):
-    """Same seeds -> the batched models are the one-by-one models up to float rounding."""
-    X, y, Xte, _ = digits
-    rng = np.random.default_rng(1)
-    subsets = [
-        rng.choice(len(y), size=300, replace=False),
-        rng.choice(len(y), size=300, replace=False),
-        rng.choice(len(y), size=250, replace=True),  # other size, with repeats
-        rng.random(len(y)) < 0.2,  # a boolean mask
-        rng.choice(len(y), size=40, replace=False),  # smaller than one batch
-    ]
-    for kwargs in (
-        dict(),
-        dict(
-            optimizer="sgd",
-            learning_rate=0.05,
-            weight_decay=1e-3,
-            activation="relu",
-            hidden_layer_sizes=(16, 8),
-        ),
-    ):
-        models = train_many(
-            X, y, subsets, epochs=4, random_state=7, **{"hidden_layer_sizes": (32,), **kwargs}
-        )
-        assert len({m.random_state for m in models}) == len(subsets)
-        for model, subset in zip(models, subsets, strict=True):
-            assert isinstance(model, TorchMLPClassifier) and model.n_classes_ == 10
-            one = clone(model).fit(X[subset], y[subset])
-            for a, b in zip(model.model_.parameters(), one.model_.parameters(), strict=True):
-                np.testing.assert_allclose(a.detach(), b.detach(), atol=2e-5)
-            np.testing.assert_allclose(model.loss_curve_, one.loss_curve_, rtol=1e-5)
-            np.testing.assert_allclose(model.predict_proba(Xte), one.predict_proba(Xte), atol=1e-5)
-
-
-def test_train_many_accuracy_matches_one_by_one(digits):
-    X, y, Xte, yte = digits
-    rng = np.random.default_rng(2)
-    subsets = [rng.choice(len(y), size=400, replace=False) for _ in range(8)]
-    models = train_many(X, y, subsets, epochs=25, random_state=0)
-    acc_batched = np.mean([m.score(Xte, yte) for m in models])
-    acc_single = np.mean(
-        [clone(m).fit(X[s], y[s]).score(Xte, yte) for m, s in zip(models, subsets, strict=True)]
-    )
-    assert acc_batched > 0.9
-    assert abs(acc_batched - acc_single) < 0.01
-
-
-def test_train_many_each_model_sees_only_its_subset(digits):
-    X, y, Xte, _ = digits
-    rng = np.random.default_rng(3)
-    low = rng.permutation(np.flatnonzero(y < 5))[:300]  # classes 0-4 only
-    high = rng.permutation(np.flatnonzero(y >= 5))[:300]  # classes 5-9 only
-    low2 = rng.permutation(np.flatnonzero(y < 5))[:300]
-    models = train_many(X, y, [low, high, low2], epochs=40, random_state=0)
-    assert set(np.unique(models[0].predict(Xte))) <= set(range(5))
-    assert set(np.unique(models[1].predict(Xte))) <= set(range(5, 10))
-    for m, s in zip(models, [low, high, low2], strict=True):
-        assert m.score(X[s], y[s]) > 0.97  # fits its own subset
-        assert m.predict_proba(Xte).shape == (500, 10)  # n_classes from the whole y
-    # two models on different data from the same classes still differ
-    assert not np.allclose(models[0].predict_proba(Xte), models[2].predict_proba(Xte))
-    # reproducible from random_state, different for another one
-    again = train_many(X, y, [low], epochs=2, random_state=5)[0]
-    np.testing.assert_array_equal(
-        again.predict_proba(Xte),
-        train_many(X, y, [low], epochs=2, random_state=5)[0].predict_proba(Xte),
-    )
-    other = train_many(X, y, [low], epochs=2, random_state=6)[0]
-    assert not np.allclose(again.predict_proba(Xte), other.predict_proba(Xte))
-
-
-def test_train_many_options(digits):
-    X, y, Xte, yte = digits
-    subsets = [np.arange(i * 100, i * 100 + 300) for i in range(5)]
-    a = train_many(
-        X,
-        y,
-        subsets,
-        epochs=3,
-        dropout=0.2,
-        max_models=2,
-        n_classes=12,
-        random_state=np.random.default_rng(0),
-    )
-    assert [m.n_classes_ for m in a] == [12] * 5
-    assert all(m.predict_proba(Xte).shape == (500, 12) for m in a)
-    assert all(m.n_epochs_ == 3 and len(m.loss_curve_) == 3 for m in a)
-    refit = clone(a[0]).fit(X[subsets[0]], y[subsets[0]])  # dropout masks differ
-    assert abs(refit.score(Xte, yte) - a[0].score(Xte, yte)) < 0.1
 
 
 def test_sklearn_posteriors_sum_to_one_on_float32_binary_features():

@@ -1,0 +1,88 @@
+"""The model zoo: an unfitted classifier by name, with membership-friendly defaults."""
+
+from __future__ import annotations
+
+from .cnn import TorchCNNClassifier
+from .mlp import TorchMLPClassifier
+
+__all__ = ["MODEL_NAMES", "make_model"]
+
+MODEL_NAMES = (
+    "logistic_regression",
+    "random_forest",
+    "decision_tree",
+    "knn",
+    "naive_bayes",
+    "svm",
+    "mlp",
+    "cnn",
+    "sklearn_mlp",
+)
+
+
+def _zoo_estimator(name: str):
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.svm import SVC
+    from sklearn.tree import DecisionTreeClassifier
+
+    factories = {
+        "logistic_regression": lambda: LogisticRegression(max_iter=1000),
+        "random_forest": lambda: RandomForestClassifier(n_estimators=100),
+        "decision_tree": lambda: DecisionTreeClassifier(),
+        "knn": lambda: KNeighborsClassifier(n_neighbors=5),
+        "naive_bayes": lambda: GaussianNB(),
+        "svm": lambda: SVC(probability=True),
+        "mlp": lambda: TorchMLPClassifier(),
+        "cnn": lambda: TorchCNNClassifier(),
+        "sklearn_mlp": lambda: MLPClassifier(
+            hidden_layer_sizes=(128,), activation="tanh", max_iter=200
+        ),
+    }
+    return factories[name]()
+
+
+def make_model(name: str, random_state=None, n_classes: int | None = None, **params):
+    """Return an unfitted classifier of the zoo by name, with membership-friendly defaults.
+
+    ``name`` is one of :data:`MODEL_NAMES`: ``"logistic_regression"`` (max_iter=1000),
+    ``"random_forest"`` (100 trees), ``"decision_tree"``, ``"knn"`` (5 neighbours),
+    ``"naive_bayes"`` (Gaussian), ``"svm"`` (RBF ``SVC(probability=True)``), ``"mlp"``
+    (:class:`TorchMLPClassifier`), ``"cnn"`` (:class:`TorchCNNClassifier`) and
+    ``"sklearn_mlp"`` (``MLPClassifier``, 128 tanh units). ``random_state`` is passed to
+    models that take one (k-NN and naive Bayes are deterministic), and so is ``n_classes``
+    (the torch networks fix their output width before ``fit``; scikit-learn models learn
+    their classes from the data); ``params`` override the defaults through ``set_params``.
+
+    scikit-learn models only output columns for the classes they saw in training; use
+    :func:`mia_lib.query.full_proba` to get all ``n_classes`` columns.
+
+    >>> make_model("logistic_regression", random_state=0, C=0.5)
+    LogisticRegression(C=0.5, max_iter=1000, random_state=0)
+    >>> make_model("mlp", epochs=5).epochs
+    5
+    >>> make_model("cnn", n_classes=30).n_classes, make_model("knn", n_classes=30)
+    (30, KNeighborsClassifier())
+    >>> make_model("resnet")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown model name 'resnet'; valid names: logistic_regression, random_forest, decision_tree, knn, naive_bayes, svm, mlp, cnn, sklearn_mlp.
+    """
+    if name not in MODEL_NAMES:
+        raise ValueError(f"unknown model name {name!r}; valid names: {', '.join(MODEL_NAMES)}.")
+    model = _zoo_estimator(name)
+    valid = model.get_params()
+    if "random_state" in valid and random_state is not None:
+        model.set_params(random_state=random_state)
+    if "n_classes" in valid and n_classes is not None:
+        model.set_params(n_classes=int(n_classes))
+    unknown = sorted(set(params) - set(valid))
+    if unknown:
+        raise ValueError(
+            f"{type(model).__name__} ({name!r}) has no parameter(s) {', '.join(unknown)}; "
+            f"valid parameters: {', '.join(sorted(valid))}."
+        )
+    return model.set_params(**params)
