@@ -191,7 +191,7 @@ def test_unknown_name_and_option():
         load_dataset("imagenet")
     with pytest.raises(TypeError, match="cluster_std"):
         load_dataset("synthetic", clusterstd=1.0)
-    assert mds_registry._spec("Fashion-MNIST").name == "fashion_mnist"
+    assert mds_registry.get_spec("Fashion-MNIST").name == "fashion_mnist"
     with pytest.raises(ValueError, match="dtype"):
         load_dataset("digits", dtype=np.uint8)
 

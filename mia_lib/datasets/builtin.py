@@ -8,29 +8,29 @@ from pathlib import Path
 import numpy as np
 
 from .base import Dataset, DatasetSpec
-from .verify import _all_train, _check_dtype, _finish
+from .verify import all_train, check_dtype, finish
 
 
-def _load_digits(
+def read_digits(
     spec: DatasetSpec, root: Path, *, as_images: bool = False, dtype=np.float32
 ) -> Dataset:
     from sklearn.datasets import load_digits
 
-    dt = _check_dtype(dtype, allow_uint8=False)
+    dt = check_dtype(dtype, allow_uint8=False)
     d = load_digits()
     X = (d.data / 16.0).astype(dt)
     shape = None
     names = [f"pixel_{r}_{c}" for r in range(8) for c in range(8)]
     if as_images:
         X, shape, names = X.reshape(-1, 1, 8, 8), (1, 8, 8), None
-    return _finish(
+    return finish(
         spec, spec.forms[0], X=X, y=d.target.astype(np.int64), n_classes=10,
-        part=_all_train(len(X)), feature_names=names, class_names=[str(i) for i in range(10)],
+        part=all_train(len(X)), feature_names=names, class_names=[str(i) for i in range(10)],
         image_shape=shape, notes="Pixel counts 0..16 divided by 16 to lie in [0, 1].",
     )  # fmt: skip
 
 
-def _load_synthetic(
+def read_synthetic(
     spec: DatasetSpec,
     root: Path,
     *,
@@ -73,14 +73,14 @@ def _load_synthetic(
             f"random_state must be None, an integer >= 0, a numpy Generator or SeedSequence, "
             f"got {random_state!r}."
         )
-    dt = _check_dtype(dtype, allow_uint8=False)
+    dt = check_dtype(dtype, allow_uint8=False)
     rng = np.random.default_rng(random_state)
     centres = rng.normal(0.0, class_sep, size=(n_classes, n_features))
     y = rng.permutation(np.arange(n_samples) % n_classes).astype(np.int64)
     X = centres[y] + rng.normal(0.0, cluster_std, size=(n_samples, n_features))
-    return _finish(
+    return finish(
         spec, spec.forms[0], X=X.astype(dt), y=y, n_classes=int(n_classes),
-        part=_all_train(n_samples), feature_names=[f"x{i}" for i in range(n_features)],
+        part=all_train(n_samples), feature_names=[f"x{i}" for i in range(n_features)],
         class_names=[f"class {i}" for i in range(n_classes)],
         notes=(
             f"Class centres drawn from N(0, {class_sep}^2 I); each record is its class centre "

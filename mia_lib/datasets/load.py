@@ -11,8 +11,8 @@ import numpy as np
 from ..download import data_dir as _data_dir
 from .base import Dataset
 from .files import FILES
-from .registry import DATASETS, _spec
-from .verify import _missing
+from .registry import DATASETS, get_spec
+from .verify import missing_files
 
 
 def load_dataset(name: str, data_dir: str | os.PathLike | None = None, **options) -> Dataset:
@@ -61,7 +61,7 @@ def load_dataset(name: str, data_dir: str | os.PathLike | None = None, **options
     >>> load_dataset("digits", as_images=True).X.shape
     (1797, 1, 8, 8)
     """
-    spec = _spec(name)
+    spec = get_spec(name)
     params = inspect.signature(spec.loader).parameters
     valid = [p for p in params if params[p].kind is inspect.Parameter.KEYWORD_ONLY]
     unknown = sorted(set(options) - set(valid))
@@ -175,7 +175,7 @@ def available_datasets(data_dir: str | os.PathLike | None = None) -> dict[str, t
             out[name] = (True, "built in: always available")
             continue
         for form in spec.forms:
-            if not _missing(root, form.files):
+            if not missing_files(root, form.files):
                 flags = [w for w, on in (("lossy", form.lossy), ("partial", form.partial)) if on]
                 kind = "canonical files" if form.key == "canonical" else f"{form.key} form"
                 extra = f" ({', '.join(flags)})" if flags else ""
@@ -187,7 +187,7 @@ def available_datasets(data_dir: str | os.PathLike | None = None) -> dict[str, t
 
 
 def _missing_reason(name: str, spec, root) -> str:
-    missing = _missing(root, spec.forms[0].files)
+    missing = missing_files(root, spec.forms[0].files)
     them = "it" if len(missing) == 1 else "them"
     urls = [FILES[k].url for k in missing]
     if all(urls):

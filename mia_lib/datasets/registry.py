@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from .base import DatasetSpec, Form
-from .builtin import _load_digits, _load_synthetic
-from .images import _load_cifar10, _load_cifar100, _load_fashion, _load_mnist
-from .tabular import _load_adult, _load_locations, _load_purchase, _load_texas
+from .builtin import read_digits, read_synthetic
+from .images import read_cifar10, read_cifar100, read_fashion, read_mnist
+from .tabular import read_adult, read_locations, read_purchase, read_texas
 
 _OPT_DOWNLOAD = "None (default): use the local files, download the canonical ones only if none of the accepted forms is complete; True: download the canonical files if missing; False: never download"
 _OPT_DTYPE_IMG = "float32 (default) or float64 scale pixels to [0, 1]; uint8 keeps 0..255"
@@ -28,7 +28,7 @@ DATASETS: dict[str, DatasetSpec] = {
             record_shape="108 features one-hot (14 ordinal)",
             n_classes=2,
             forms=(Form("canonical", ("adult/adult.data", "adult/adult.test")),),
-            loader=_load_adult,
+            loader=read_adult,
             notes="About 23.9% of records earn more than $50K.",
             options={
                 "encoding": "'onehot' (default) or 'ordinal'",
@@ -57,7 +57,7 @@ DATASETS: dict[str, DatasetSpec] = {
                     note="Loaded from location.npz, an exact array copy of dataset_location.tgz.",
                 ),
             ),
-            loader=_load_locations,
+            loader=read_locations,
             notes="No official train/test split (all records are 'train').",
             options={"dtype": _OPT_DTYPE_BIN, "download": _OPT_DOWNLOAD},
         ),
@@ -75,7 +75,7 @@ DATASETS: dict[str, DatasetSpec] = {
             record_shape="600 binary features",
             n_classes="2, 10, 20, 50 or 100",
             forms=(Form("canonical", ("purchase/dataset_purchase.tgz",)),),
-            loader=_load_purchase,
+            loader=read_purchase,
             notes=(
                 "No sha256 of the archive is published: it is used unverified (with a "
                 "warning) and checked only for its format. Not in the offline copy."
@@ -101,7 +101,7 @@ DATASETS: dict[str, DatasetSpec] = {
             record_shape="6,170 binary features",
             n_classes=100,
             forms=(Form("canonical", ("texas/dataset_texas.tgz",)),),
-            loader=_load_texas,
+            loader=read_texas,
             notes=(
                 "No sha256 of the archive is published: it is used unverified (with a "
                 "warning) and checked only for its format. Not in the offline copy. As "
@@ -144,7 +144,7 @@ DATASETS: dict[str, DatasetSpec] = {
                     ),
                 ),
             ),
-            loader=_load_mnist,
+            loader=read_mnist,
             notes="Gzip files are verified by their decompressed content, so re-gzipped copies are accepted.",
             options={
                 "allow_partial": "True (default): use the 5,000-image training subset if the training images are missing",
@@ -173,7 +173,7 @@ DATASETS: dict[str, DatasetSpec] = {
                     ),
                 ),
             ),
-            loader=_load_fashion,
+            loader=read_fashion,
             notes="Gzip files are verified by their decompressed content, so re-gzipped copies (e.g. Debian's) are accepted.",
             options={"dtype": _OPT_DTYPE_IMG, "download": _OPT_DOWNLOAD},
         ),
@@ -200,7 +200,7 @@ DATASETS: dict[str, DatasetSpec] = {
                     ),
                 ),
             ),
-            loader=_load_cifar10,
+            loader=read_cifar10,
             notes="The JPEG form is decoded once (about 10-60 s) and cached in the cache directory.",
             options={"dtype": _OPT_DTYPE_IMG, "download": _OPT_DOWNLOAD},
         ),
@@ -215,7 +215,7 @@ DATASETS: dict[str, DatasetSpec] = {
             record_shape="3x32x32 image",
             n_classes="100 fine or 20 coarse",
             forms=(Form("canonical", ("cifar100/cifar-100-python.tar.gz",)),),
-            loader=_load_cifar100,
+            loader=read_cifar100,
             notes="Not in the offline copy: downloaded on first use (161 MB).",
             options={
                 "label": "'fine' (default, 100 classes) or 'coarse' (20 superclasses)",
@@ -234,7 +234,7 @@ DATASETS: dict[str, DatasetSpec] = {
             record_shape="64 features in [0, 1] (or 1x8x8 image)",
             n_classes=10,
             forms=(Form("builtin", ()),),
-            loader=_load_digits,
+            loader=read_digits,
             notes="Always available offline. No official split (all records are 'train').",
             options={
                 "as_images": "False (default): 64 features; True: (n, 1, 8, 8)",
@@ -255,7 +255,7 @@ DATASETS: dict[str, DatasetSpec] = {
             record_shape="n_features real features",
             n_classes="any (n_classes option)",
             forms=(Form("builtin", ()),),
-            loader=_load_synthetic,
+            loader=read_synthetic,
             notes="Generated, so always available. No official split (all records are 'train').",
             options={
                 "n_samples": "number of records (default 1000)",
@@ -275,7 +275,7 @@ _ALIASES = {"location": "locations", "fashion-mnist": "fashion_mnist", "fashionm
             "texas100": "texas"}  # fmt: skip
 
 
-def _spec(name: str) -> DatasetSpec:
+def get_spec(name: str) -> DatasetSpec:
     if not isinstance(name, str):
         raise TypeError(
             f"the dataset name must be a string, got {type(name).__name__} {name!r}; choose "

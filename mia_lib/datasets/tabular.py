@@ -12,21 +12,21 @@ from ..download import CorruptFileError
 from .base import Dataset, DatasetSpec
 from .files import FILES
 from .verify import (
-    _DELETE_HINT,
-    _all_train,
-    _binary,
-    _cache_load,
-    _cache_save,
-    _check_binary,
-    _check_dtype,
-    _check_label_range,
-    _count_note,
-    _finish,
-    _member,
-    _open_tar,
-    _read_csv_uint8,
-    _resolve_form,
-    _verify,
+    DELETE_HINT,
+    all_train,
+    as_binary_dtype,
+    cache_load,
+    cache_save,
+    check_binary,
+    check_dtype,
+    check_label_range,
+    count_note,
+    finish,
+    open_tar,
+    read_csv_uint8,
+    resolve_form,
+    tar_member,
+    verify_source,
 )
 
 _ADULT_COLUMNS = [
@@ -56,7 +56,7 @@ _ADULT_NUMERIC = [
 ]
 
 
-def _load_adult(
+def read_adult(
     spec: DatasetSpec,
     root: Path,
     *,
@@ -70,11 +70,11 @@ def _load_adult(
         raise ValueError(f"encoding must be 'onehot' or 'ordinal', got {encoding!r}.")
     if scale not in ("minmax", "standard", None):
         raise ValueError(f"scale must be 'minmax', 'standard' or None, got {scale!r}.")
-    form = _resolve_form(spec, root, download)
+    form = resolve_form(spec, root, download)
     frames = []
     for key, part in zip(form.files, ("train", "test"), strict=True):
         path = root / key
-        _verify(path, FILES[key])
+        verify_source(path, FILES[key])
         # adult.test starts with the line "|1x3 Cross validator": lines starting with "|" are
         # skipped; "?" (missing) is kept as its own category (na_filter=False).
         try:
@@ -83,7 +83,7 @@ def _load_adult(
                 na_filter=False,
             )  # fmt: skip
         except (ValueError, UnicodeDecodeError) as exc:
-            raise CorruptFileError(f"{path}: not the Adult CSV ({exc}). " + _DELETE_HINT) from exc
+            raise CorruptFileError(f"{path}: not the Adult CSV ({exc}). " + DELETE_HINT) from exc
         df["__part"] = part
         frames.append(df)
     df = pd.concat(frames, ignore_index=True)
@@ -91,7 +91,7 @@ def _load_adult(
     if not set(income.unique()) <= {"<=50K", ">50K"}:
         raise CorruptFileError(
             f"{root / form.files[0]} or {root / form.files[1]}: unexpected income values "
-            f"{sorted(set(income))[:5]}. " + _DELETE_HINT
+            f"{sorted(set(income))[:5]}. " + DELETE_HINT
         )
     y = (income == ">50K").to_numpy().astype(np.int64)
 
@@ -103,7 +103,7 @@ def _load_adult(
             except (ValueError, TypeError) as exc:
                 raise CorruptFileError(
                     f"{root / form.files[0]} or {root / form.files[1]}: column {col!r} is not "
-                    f"numeric ({exc}). " + _DELETE_HINT
+                    f"numeric ({exc}). " + DELETE_HINT
                 ) from exc
             if scale == "minmax":
                 v = (v - v.min()) / (v.max() - v.min())
@@ -133,25 +133,25 @@ def _load_adult(
         f"numeric attributes (fnlwgt included, the census sampling weight) {how} using "
         "statistics of all 48,842 records. adult.test labels lose their trailing '.'."
     )
-    return _finish(
+    return finish(
         spec, form, X=X, y=y, n_classes=2, part=df["__part"].to_numpy().astype("<U5"),
         feature_names=names, class_names=["<=50K", ">50K"], notes=notes,
     )  # fmt: skip
 
 
-def _load_locations(
+def read_locations(
     spec: DatasetSpec, root: Path, *, download: bool | None = None, dtype=np.float32
 ) -> Dataset:
 
-    _check_dtype(dtype, allow_uint8=True)
-    form = _resolve_form(spec, root, download)
+    check_dtype(dtype, allow_uint8=True)
+    form = resolve_form(spec, root, download)
     path = root / form.files[0]
-    _verify(path, FILES[form.files[0]])
+    verify_source(path, FILES[form.files[0]])
     if form.key == "canonical":
-        with _open_tar(path, FILES[form.files[0]]) as tar:
-            raw = _read_csv_uint8(_member(tar, r"(^|/)bangkok$", path), str(path))
+        with open_tar(path, FILES[form.files[0]]) as tar:
+            raw = read_csv_uint8(tar_member(tar, r"(^|/)bangkok$", path), str(path))
         if raw.ndim != 2 or raw.shape[1] < 2:
-            raise CorruptFileError(f"{path}: expected a label column and features. " + _DELETE_HINT)
+            raise CorruptFileError(f"{path}: expected a label column and features. " + DELETE_HINT)
         labels, X = raw[:, 0].astype(np.int64), np.ascontiguousarray(raw[:, 1:])
     else:
         try:
@@ -160,7 +160,7 @@ def _load_locations(
         except (OSError, ValueError, KeyError, EOFError) as exc:
             raise CorruptFileError(
                 f"{path}: not an npz file with arrays X and y ({type(exc).__name__}: {exc}). "
-                + _DELETE_HINT
+                + DELETE_HINT
             ) from exc
         if (
             X.ndim != 2
@@ -169,17 +169,17 @@ def _load_locations(
         ):
             raise CorruptFileError(
                 f"{path}: X should be a 2-D integer array and y one integer label per row, "
-                f"got X {X.dtype}{X.shape} and y {labels.dtype}{labels.shape}. " + _DELETE_HINT
+                f"got X {X.dtype}{X.shape} and y {labels.dtype}{labels.shape}. " + DELETE_HINT
             )
-        _check_binary(X, str(path))
+        check_binary(X, str(path))
         if X.size and X.min() < 0:
-            raise CorruptFileError(f"{path}: features should be binary (0/1). " + _DELETE_HINT)
+            raise CorruptFileError(f"{path}: features should be binary (0/1). " + DELETE_HINT)
         X, labels = X.astype(np.uint8), labels.astype(np.int64)
-    _check_label_range(labels, 1, 30, str(path))
-    _check_binary(X, str(path))
-    note = _count_note(spec, len(labels))
-    return _finish(
-        spec, form, X=_binary(X, dtype), y=labels - 1, n_classes=30, part=_all_train(len(X)),
+    check_label_range(labels, 1, 30, str(path))
+    check_binary(X, str(path))
+    note = count_note(spec, len(labels))
+    return finish(
+        spec, form, X=as_binary_dtype(X, dtype), y=labels - 1, n_classes=30, part=all_train(len(X)),
         feature_names=[f"region_{i}" for i in range(X.shape[1])],
         class_names=[str(i) for i in range(1, 31)], notes=note,
     )  # fmt: skip
@@ -187,12 +187,12 @@ def _load_locations(
 
 def _parsed_tabular(spec, root, form, digest, parse) -> tuple[np.ndarray, np.ndarray]:
     """Parse once, then reuse a bit-packed cache keyed by the archive's sha256."""
-    cached = _cache_load(f"{spec.name}-parsed", digest, root, ("Xbits", "d", "labels"))
+    cached = cache_load(f"{spec.name}-parsed", digest, root, ("Xbits", "d", "labels"))
     if cached is not None:
         X = np.unpackbits(cached["Xbits"], axis=1, count=int(cached["d"]))
         return X, cached["labels"]
     X, labels = parse()
-    _cache_save(
+    cache_save(
         f"{spec.name}-parsed", digest, root,
         Xbits=np.packbits(X, axis=1), d=np.int64(X.shape[1]), labels=labels,
     )  # fmt: skip
@@ -265,15 +265,15 @@ def _check_seed(seed, name: str):
 
 def _kmeans_labels(X: np.ndarray, k: int, seed: int, digest: str, root: Path) -> np.ndarray:
     key = f"{digest[:24]}-k{k}-s{seed}"
-    cached = _cache_load("purchase-kmeans-v1", key, root, ("labels",))
+    cached = cache_load("purchase-kmeans-v1", key, root, ("labels",))
     if cached is not None:
         return cached["labels"]
     labels = recluster_labels(X, k, random_state=seed, minibatch=True)
-    _cache_save("purchase-kmeans-v1", key, root, labels=labels)
+    cache_save("purchase-kmeans-v1", key, root, labels=labels)
     return labels
 
 
-def _load_purchase(
+def read_purchase(
     spec: DatasetSpec,
     root: Path,
     *,
@@ -297,25 +297,25 @@ def _load_purchase(
             f"{type(cluster_seed).__name__} {cluster_seed!r}."
         )
     cluster_seed = _check_seed(cluster_seed, "cluster_seed")
-    _check_dtype(dtype, allow_uint8=True)
-    form = _resolve_form(spec, root, download)
+    check_dtype(dtype, allow_uint8=True)
+    form = resolve_form(spec, root, download)
     path = root / form.files[0]
-    digest = _verify(path, FILES[form.files[0]])
+    digest = verify_source(path, FILES[form.files[0]])
 
     def parse():
-        with _open_tar(path, FILES[form.files[0]]) as tar:
-            raw = _read_csv_uint8(_member(tar, r"(^|/)dataset_purchase$", path), str(path))
+        with open_tar(path, FILES[form.files[0]]) as tar:
+            raw = read_csv_uint8(tar_member(tar, r"(^|/)dataset_purchase$", path), str(path))
         if raw.ndim != 2 or raw.shape[1] < 2:
             raise CorruptFileError(
-                f"{path}: expected a label column and 600 features. " + _DELETE_HINT
+                f"{path}: expected a label column and 600 features. " + DELETE_HINT
             )
         X, labels = np.ascontiguousarray(raw[:, 1:]), raw[:, 0].copy()
-        _check_label_range(labels, 1, 100, str(path))
-        _check_binary(X, str(path))
+        check_label_range(labels, 1, 100, str(path))
+        check_binary(X, str(path))
         return X, labels
 
     X, labels = _parsed_tabular(spec, root, form, digest, parse)
-    note = _count_note(spec, len(labels))
+    note = count_note(spec, len(labels))
     if n_classes == 100:
         y = labels.astype(np.int64) - 1
         class_names = [str(i) for i in range(1, 101)]
@@ -328,38 +328,38 @@ def _load_purchase(
             f"MiniBatchKMeans, random_state={cluster_seed}, numbered by decreasing size), as "
             "Shokri et al. re-clustered Purchase for fewer classes; our clusters are not theirs."
         )
-    return _finish(
-        spec, form, X=_binary(X, dtype), y=y, n_classes=int(n_classes), part=_all_train(len(y)),
+    return finish(
+        spec, form, X=as_binary_dtype(X, dtype), y=y, n_classes=int(n_classes), part=all_train(len(y)),
         feature_names=[f"product_{i}" for i in range(X.shape[1])], class_names=class_names,
         notes=" ".join(s for s in (how, note) if s),
     )  # fmt: skip
 
 
-def _load_texas(
+def read_texas(
     spec: DatasetSpec, root: Path, *, download: bool | None = None, dtype=np.float32
 ) -> Dataset:
-    _check_dtype(dtype, allow_uint8=True)
-    form = _resolve_form(spec, root, download)
+    check_dtype(dtype, allow_uint8=True)
+    form = resolve_form(spec, root, download)
     path = root / form.files[0]
-    digest = _verify(path, FILES[form.files[0]])
+    digest = verify_source(path, FILES[form.files[0]])
 
     def parse():
-        with _open_tar(path, FILES[form.files[0]]) as tar:
-            X = _read_csv_uint8(_member(tar, r"(^|/)100/feats$", path), f"{path} feats")
-            labels = _read_csv_uint8(_member(tar, r"(^|/)100/labels$", path), f"{path} labels")
+        with open_tar(path, FILES[form.files[0]]) as tar:
+            X = read_csv_uint8(tar_member(tar, r"(^|/)100/feats$", path), f"{path} feats")
+            labels = read_csv_uint8(tar_member(tar, r"(^|/)100/labels$", path), f"{path} labels")
         labels = labels.reshape(-1)
         if len(labels) != len(X):
             raise CorruptFileError(
-                f"{path}: {len(X)} feature rows but {len(labels)} labels. " + _DELETE_HINT
+                f"{path}: {len(X)} feature rows but {len(labels)} labels. " + DELETE_HINT
             )
-        _check_label_range(labels, 1, 100, str(path))
-        _check_binary(X, str(path))
+        check_label_range(labels, 1, 100, str(path))
+        check_binary(X, str(path))
         return np.ascontiguousarray(X), labels
 
     X, labels = _parsed_tabular(spec, root, form, digest, parse)
-    note = _count_note(spec, len(labels))
-    return _finish(
-        spec, form, X=_binary(X, dtype), y=labels.astype(np.int64) - 1, n_classes=100,
-        part=_all_train(len(X)), feature_names=[f"attribute_{i}" for i in range(X.shape[1])],
+    note = count_note(spec, len(labels))
+    return finish(
+        spec, form, X=as_binary_dtype(X, dtype), y=labels.astype(np.int64) - 1, n_classes=100,
+        part=all_train(len(X)), feature_names=[f"attribute_{i}" for i in range(X.shape[1])],
         class_names=[str(i) for i in range(1, 101)], notes=note,
     )  # fmt: skip

@@ -13,6 +13,9 @@ sha256 of every array they hold. A cache that cannot be read, lacks that record,
 arrays do not match it, is rebuilt (with a warning when it was damaged). A cache directory
 that may not be written (:func:`mia_lib.download.is_writable`, which respects missing write
 bits even for root) is not written: the data are then derived again on every load.
+
+These functions are the package's internals, shared by its loaders (``tabular``, ``images``,
+``builtin``, ``load``); the public API is what :mod:`mia_lib.datasets` exports.
 """
 
 from __future__ import annotations
@@ -100,7 +103,7 @@ def _gunzip(path: Path, sf: SourceFile) -> bytes:
         raise _corrupt(path, sf, f"not a valid gzip file: {type(exc).__name__}: {exc}") from exc
 
 
-def _verify(path: Path, sf: SourceFile, content: bytes | None = None) -> str:
+def verify_source(path: Path, sf: SourceFile, content: bytes | None = None) -> str:
     """Check ``path`` against ``sf`` before anything is parsed; return its sha256 (used as a
     cache key). Without a published digest, the file must at least read to its end."""
     got = _digest(path)
@@ -144,19 +147,19 @@ def _gz_verifier(sf: SourceFile) -> Callable[[Path], None] | None:
     return verify
 
 
-def _read_gz_verified(path: Path, sf: SourceFile) -> tuple[bytes, str]:
+def read_gz_verified(path: Path, sf: SourceFile) -> tuple[bytes, str]:
     """Verify a .gz file (by its own digest first), then decompress it once."""
     got = _digest(path)
     if got in sf.accepted or (not sf.accepted and sf.content_sha256 is None):
-        digest = _verify(path, sf)
+        digest = verify_source(path, sf)
         return _gunzip(path, sf), digest
     if sf.content_sha256 is None:
         raise _mismatch(path, sf, got)
     content = _gunzip(path, sf)
-    return content, _verify(path, sf, content)
+    return content, verify_source(path, sf, content)
 
 
-def _open_tar(path: Path, sf: SourceFile | None = None) -> tarfile.TarFile:
+def open_tar(path: Path, sf: SourceFile | None = None) -> tarfile.TarFile:
     """Open a verified tar archive, naming the file if it is not one."""
     try:
         return tarfile.open(path)
@@ -168,7 +171,7 @@ def _open_tar(path: Path, sf: SourceFile | None = None) -> tarfile.TarFile:
         ) from exc
 
 
-def _missing(root: Path, keys) -> list[str]:
+def missing_files(root: Path, keys) -> list[str]:
     return [k for k in keys if not (root / k).is_file()]
 
 
@@ -179,16 +182,16 @@ def _clean_temp_files(spec: DatasetSpec, root: Path) -> None:
         remove_stale_temp_files(d)
 
 
-def _resolve_form(spec: DatasetSpec, root: Path, download: bool | None, allowed=None) -> Form:
+def resolve_form(spec: DatasetSpec, root: Path, download: bool | None, allowed=None) -> Form:
     """Pick the first complete form; otherwise download the canonical one (or explain)."""
     _clean_temp_files(spec, root)
     forms = [f for f in spec.forms if allowed is None or allowed(f)]
     if download is not True:
         for form in forms:
-            if not _missing(root, form.files):
+            if not missing_files(root, form.files):
                 return form
     canonical = spec.forms[0]
-    missing = _missing(root, canonical.files)
+    missing = missing_files(root, canonical.files)
     if not missing:
         return canonical
     alternatives = [f for f in spec.forms[1:] if f in forms]
@@ -270,7 +273,7 @@ def _cache_problem(z, kind: str, key: str, names: tuple[str, ...]) -> str | None
     return None
 
 
-def _cache_load(kind: str, key: str, root: Path, names: tuple[str, ...]):
+def cache_load(kind: str, key: str, root: Path, names: tuple[str, ...]):
     """The arrays ``names`` of a trusted cache, or None (missing, damaged or stale)."""
     if not _cache_usable(root):
         return None
@@ -293,7 +296,7 @@ def _cache_load(kind: str, key: str, root: Path, names: tuple[str, ...]):
     return None if problem else out
 
 
-def _cache_save(kind: str, key: str, root: Path, **arrays) -> None:
+def cache_save(kind: str, key: str, root: Path, **arrays) -> None:
     if not _cache_usable(root):
         return
     path = _cache_path(kind, key)
@@ -318,7 +321,7 @@ def _cache_save(kind: str, key: str, root: Path, **arrays) -> None:
         warnings.warn(f"could not write the cache {path}: {exc}", UserWarning, stacklevel=3)
 
 
-def _check_dtype(dtype, allow_uint8: bool) -> np.dtype:
+def check_dtype(dtype, allow_uint8: bool) -> np.dtype:
     ok = [np.dtype(d) for d in _FLOAT_DTYPES] + ([np.dtype(np.uint8)] if allow_uint8 else [])
     if dtype is None:
         raise ValueError(f"dtype must be one of {[str(d) for d in ok]}, got None.")
@@ -333,19 +336,19 @@ def _check_dtype(dtype, allow_uint8: bool) -> np.dtype:
     return dt
 
 
-def _images(X_u8: np.ndarray, dtype) -> np.ndarray:
-    dt = _check_dtype(dtype, allow_uint8=True)
+def as_image_dtype(X_u8: np.ndarray, dtype) -> np.ndarray:
+    dt = check_dtype(dtype, allow_uint8=True)
     if dt == np.uint8:
         return X_u8
     return np.divide(X_u8, 255, dtype=dt)
 
 
-def _binary(X_u8: np.ndarray, dtype) -> np.ndarray:
-    dt = _check_dtype(dtype, allow_uint8=True)
+def as_binary_dtype(X_u8: np.ndarray, dtype) -> np.ndarray:
+    dt = check_dtype(dtype, allow_uint8=True)
     return X_u8 if dt == np.uint8 else X_u8.astype(dt)
 
 
-def _member(tar: tarfile.TarFile, pattern: str, archive: Path):
+def tar_member(tar: tarfile.TarFile, pattern: str, archive: Path):
     rx = re.compile(pattern)
     hits = [m for m in tar.getmembers() if m.isfile() and rx.search(m.name)]
     if len(hits) != 1:
@@ -358,13 +361,13 @@ def _member(tar: tarfile.TarFile, pattern: str, archive: Path):
     return tar.extractfile(hits[0])
 
 
-_DELETE_HINT = (
+DELETE_HINT = (
     "Is it the published file? If not, delete it and load the dataset again to download it "
     "(or place the published file there by hand)."
 )
 
 
-def _read_csv_uint8(fh, what: str) -> np.ndarray:
+def read_csv_uint8(fh, what: str) -> np.ndarray:
     import pandas as pd
 
     try:
@@ -372,27 +375,27 @@ def _read_csv_uint8(fh, what: str) -> np.ndarray:
     except (ValueError, OverflowError, UnicodeDecodeError) as exc:
         raise CorruptFileError(
             f"{what}: not a CSV of small non-negative integers ({type(exc).__name__}: {exc}). "
-            + _DELETE_HINT
+            + DELETE_HINT
         ) from exc
     return frame.to_numpy()
 
 
-def _check_binary(X: np.ndarray, what: str) -> None:
+def check_binary(X: np.ndarray, what: str) -> None:
     if X.size and X.max() > 1:
         raise CorruptFileError(
-            f"{what}: features should be binary (0/1), found value {X.max()}. " + _DELETE_HINT
+            f"{what}: features should be binary (0/1), found value {X.max()}. " + DELETE_HINT
         )
 
 
-def _check_label_range(raw: np.ndarray, lo: int, hi: int, what: str) -> None:
+def check_label_range(raw: np.ndarray, lo: int, hi: int, what: str) -> None:
     if raw.size == 0 or raw.min() < lo or raw.max() > hi:
         found = f"{raw.min()}..{raw.max()}" if raw.size else "no labels at all"
         raise CorruptFileError(
-            f"{what}: labels should lie in {lo}..{hi}, found {found}. " + _DELETE_HINT
+            f"{what}: labels should lie in {lo}..{hi}, found {found}. " + DELETE_HINT
         )
 
 
-def _count_note(spec: DatasetSpec, n: int) -> str:
+def count_note(spec: DatasetSpec, n: int) -> str:
     if spec.n_records is None or n == spec.n_records:
         return ""
     msg = f"{spec.name} has {n:,} records; the published data has {spec.n_records:,}."
@@ -400,7 +403,7 @@ def _count_note(spec: DatasetSpec, n: int) -> str:
     return msg
 
 
-def _finish(spec: DatasetSpec, form: Form, **kw) -> Dataset:
+def finish(spec: DatasetSpec, form: Form, **kw) -> Dataset:
     notes = [n for n in (form.note, kw.pop("notes", "")) if n]
     return Dataset(
         name=spec.name,
@@ -415,5 +418,5 @@ def _finish(spec: DatasetSpec, form: Form, **kw) -> Dataset:
     )
 
 
-def _all_train(n: int) -> np.ndarray:
+def all_train(n: int) -> np.ndarray:
     return np.full(n, "train", dtype="<U5")
