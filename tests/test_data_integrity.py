@@ -51,6 +51,7 @@ from mia_lib.download import (
     require_writable,
     sha256_file,
 )
+from mia_lib.download.tempfiles import HOST_TAG
 
 REPO = Path(__file__).resolve().parents[1]
 PURCHASE = "purchase/dataset_purchase.tgz"
@@ -309,7 +310,7 @@ def _dead_pid() -> int:
 
 
 def test_stale_temp_file_rule(tmp_path):
-    tag = dl._HOST_TAG
+    tag = HOST_TAG
     me = os.getpid()
     dead = _dead_pid()
     other = "0" * 8 if tag != "0" * 8 else "1" * 8

@@ -181,7 +181,7 @@ def test_data_dir_resolution(monkeypatch, tmp_path):
     assert data_dir(tmp_path / "explicit") == tmp_path / "explicit"
     assert data_dir() == tmp_path / "env"
     monkeypatch.delenv("MIA_DATA_DIR")
-    assert data_dir() == Path(dl.__file__).resolve().parents[1] / "data"
+    assert data_dir() == Path(dl.__file__).resolve().parents[2] / "data"  # <repo>/data
 
 
 def test_cache_dir_resolution(monkeypatch, tmp_path):

@@ -42,9 +42,9 @@ class Dataset:
         What differs from the canonical data (partial, lossy, unverified) and how encoded.
     image_shape : tuple or None
         (C, H, W) for image datasets.
-    fingerprint : str
-        sha256 of the content (see :attr:`fingerprint`): the same data give the same
-        fingerprint on every machine, however their files were compressed.
+
+    The property :attr:`fingerprint` is the sha256 of the content: the same data give the
+    same fingerprint on every machine, however their files were compressed.
     """
 
     X: np.ndarray

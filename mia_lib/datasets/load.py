@@ -18,6 +18,11 @@ from .verify import missing_files
 def load_dataset(name: str, data_dir: str | os.PathLike | None = None, **options) -> Dataset:
     """Load dataset ``name`` with its official parts joined, as numeric arrays plus metadata.
 
+    Every source file is verified (by sha256, or without a published one by reading it to
+    its end) before anything is parsed from it. The leftovers of killed downloads next to
+    the dataset's files are removed first (:func:`mia_lib.download.remove_stale_temp_files`).
+    The content fingerprint of what is returned is recorded for :func:`loaded_datasets`.
+
     Parameters
     ----------
     name : str
@@ -49,11 +54,6 @@ def load_dataset(name: str, data_dir: str | os.PathLike | None = None, **options
         names it and says to delete it (a fresh copy is then downloaded).
     ValueError, TypeError
         A bad name, option or ``data_dir``; the message says what was wrong.
-
-    Every source file is verified (by sha256, or without a published one by reading it to
-    its end) before anything is parsed from it. The leftovers of killed downloads next to
-    the dataset's files are removed first (:func:`mia_lib.download.remove_stale_temp_files`).
-    The content fingerprint of what is returned is recorded for :func:`loaded_datasets`.
 
     >>> ds = load_dataset("synthetic", n_samples=200, n_features=5, n_classes=4, cluster_std=0.5)
     >>> ds.X.shape, ds.X.dtype, ds.n_classes, ds.class_counts().tolist()
