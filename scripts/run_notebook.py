@@ -26,16 +26,15 @@ from nbclient import NotebookClient
 ASK = "import json as _j\nfrom mia_lib.datasets import loaded_datasets as _l\nprint(_j.dumps(_l()))"
 
 
-def _ask(client: NotebookClient, code: str) -> str:
-    """Run ``code`` in the notebook's kernel (not in the notebook) and return its stdout."""
-    out: list[str] = []
-
-    def on_msg(msg):
-        if msg["msg_type"] == "stream" and msg["content"]["name"] == "stdout":
-            out.append(msg["content"]["text"])
-
-    client.kc.execute_interactive(code, output_hook=on_msg, timeout=120)
-    return "".join(out)
+def _ask(client: NotebookClient, nb, code: str) -> str:
+    """Run ``code`` in the notebook's kernel as a cell that is not kept; return its stdout."""
+    cell = nbformat.v4.new_code_cell(code)
+    nb.cells.append(cell)
+    try:
+        client.execute_cell(cell, len(nb.cells) - 1)
+    finally:
+        nb.cells.pop()
+    return "".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stdout")
 
 
 def run(path: Path, timeout: int) -> float:
@@ -54,7 +53,7 @@ def run(path: Path, timeout: int) -> float:
     with client.setup_kernel():
         for index, cell in enumerate(nb.cells):
             client.execute_cell(cell, index)
-        loaded = json.loads(_ask(client, ASK) or "{}")
+        loaded = json.loads(_ask(client, nb, ASK) or "{}")
     seconds = time.perf_counter() - t0
     nb.metadata.setdefault("mia_lib", {})["datasets"] = loaded
     nbformat.write(nb, path)
