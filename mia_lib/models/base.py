@@ -163,6 +163,14 @@ class TorchClassifierBase(ClassifierMixin, BaseEstimator):
     ``_prepare_X(X, reset)`` (validate and shape the features; set ``n_features_in_`` when
     ``reset``) and ``_build_network()`` (an ``nn.Module`` mapping prepared features to
     ``n_classes_`` logits).
+
+    >>> from mia_lib.models import TorchCNNClassifier, TorchMLPClassifier
+    >>> all(issubclass(c, TorchClassifierBase) for c in (TorchMLPClassifier, TorchCNNClassifier))
+    True
+    >>> TorchMLPClassifier().fit([[0.0], [1.0]], None)
+    Traceback (most recent call last):
+    ...
+    ValueError: TorchMLPClassifier requires y to be passed, but the target y is None.
     """
 
     _predict_chunk = 4096

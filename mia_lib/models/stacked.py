@@ -71,6 +71,15 @@ class StackedMLPs:
     ``seeds``: one int seed per model; ``dims``: ``[n_features, *hidden, n_classes]``;
     ``cfg``: activation, dropout, batch_size, optimizer, learning_rate, weight_decay,
     early_stopping, validation_fraction.
+
+    >>> X = torch.rand(100, 4)
+    >>> y = (X[:, 0] > 0.5).long()
+    >>> cfg = dict(activation="tanh", dropout=0.0, batch_size=32, optimizer="adam",
+    ...            learning_rate=0.01, weight_decay=0.0, early_stopping=False,
+    ...            validation_fraction=0.1)
+    >>> group = StackedMLPs(X, y, [np.arange(50), np.arange(50, 100)], [0, 1], [4, 8, 2], cfg)
+    >>> group.epoch().shape, group.S, [t.shape for t in group.unstack(1)]
+    (torch.Size([2]), 2, [torch.Size([8, 4]), torch.Size([8]), torch.Size([2, 8]), torch.Size([2])])
     """
 
     def __init__(self, Xt, yt, subsets, seeds, dims, cfg):
