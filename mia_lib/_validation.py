@@ -83,10 +83,17 @@ def check_probability(value, name: str, *, lo_open: bool = False, hi_open: bool 
 
 
 def _as_numeric(a, name: str) -> np.ndarray:
+    if hasattr(a, "toarray") or hasattr(a, "tocsr"):  # scipy sparse matrices and arrays
+        raise TypeError(
+            f"{name} is a sparse matrix; sparse input is not supported: pass a dense array "
+            "(X.toarray())."
+        )
     try:
         arr = np.asarray(a)
     except Exception as exc:  # pragma: no cover - numpy rarely fails here
         raise TypeError(f"{name} could not be converted to an array: {exc}") from exc
+    if np.iscomplexobj(arr):
+        raise ValueError(f"Complex data not supported: {name} holds complex numbers.")
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise TypeError(
             f"{name} must be numeric, got dtype {arr.dtype}; encode categorical columns first "

@@ -238,7 +238,7 @@ class ShokriAttack(_MembershipClassifier, BaseEstimator):
         self._check_params()
         P, labels, membership = _check_inputs(X, labels, y, need_labels=self.per_class)
         F = attack_features(P, self.features)
-        self.n_classes_ = P.shape[1]
+        self.n_classes_ = self.n_features_in_ = P.shape[1]
         self.classes_ = np.array([0, 1])
         self.global_model_ = self._new_model().fit(F, membership)
         self.models_ = {}
@@ -389,6 +389,7 @@ class ThresholdAttack(_MembershipClassifier, BaseEstimator):
                     self.thresholds_[int(c)] = choose(s[mask], m)
         self.scale_ = float(np.std(s)) or 1.0
         self.classes_ = np.array([0, 1])
+        self.n_features_in_ = np.asarray(X).shape[1]
         return self
 
     def score_samples(self, X, *, labels=None):

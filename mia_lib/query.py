@@ -60,8 +60,8 @@ def full_proba(model, X, n_classes: int | None = None) -> np.ndarray:
 
     scikit-learn models trained without some class have no column for it; this puts
     their columns at ``model.classes_`` and zeros elsewhere. Rows still sum to 1.
-    ``n_classes`` defaults to ``model.n_classes_`` (torch models) or
-    ``max(model.classes_) + 1``.
+    ``n_classes`` defaults to ``max(model.classes_) + 1`` (for a model whose classes are
+    ``0..k-1``, its number of classes).
 
     >>> from sklearn.linear_model import LogisticRegression
     >>> clf = LogisticRegression().fit([[0.0], [1.0], [4.0], [5.0]], [0, 0, 2, 2])
@@ -80,7 +80,7 @@ def full_proba(model, X, n_classes: int | None = None) -> np.ndarray:
         )
     classes = classes.astype(np.int64)
     if n_classes is None:
-        n_classes = int(getattr(model, "n_classes_", classes.max() + 1))
+        n_classes = int(classes.max()) + 1
     n_classes = check_positive_int(n_classes, "n_classes")
     if classes.min() < 0 or classes.max() >= n_classes:
         raise ValueError(

@@ -200,6 +200,7 @@ class ShadowModels(BaseEstimator):
         self.kinds_ = np.tile(np.arange(m, dtype=np.int64), n_shadows)
         self.splits_ = [split for split in self.splits_ for _ in range(m)]
         self.n_classes_ = k
+        self.n_features_in_ = int(np.prod(X.shape[1:]))
         self.attack_data_ = attack_dataset(self.models_, X, y, self.splits_, k)
         return self
 

@@ -33,8 +33,12 @@ def memorising_target():
 def test_shokri_attack_on_a_memorising_1nn_target(memorising_target):
     X, y, idx, member, P, pool = memorising_target
     shadows = ShadowModels(
-        KNeighborsClassifier(n_neighbors=1), n_shadows=3, shadow_size=500, random_state=1
-    ).fit(X[pool], y[pool], n_classes=30)
+        KNeighborsClassifier(n_neighbors=1),
+        n_shadows=3,
+        shadow_size=500,
+        n_classes=30,
+        random_state=1,
+    ).fit(X[pool], y[pool])
     ad = shadows.attack_data_
     attack = ShokriAttack(random_state=0).fit(ad.posteriors, ad.membership, labels=ad.labels)
     scores = attack.score_samples(P, labels=y[idx])

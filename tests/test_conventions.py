@@ -1,10 +1,13 @@
-"""scikit-learn conventions for the estimators of mia_lib that are not models
-(the models have their own checks in test_models.py)."""
+"""scikit-learn conventions for the estimators of mia_lib that are not models (the torch
+models have theirs in tests/test_models_sklearn_checks.py): the attacks, ShadowModels and
+ModelBasedSynthesizer."""
 
 import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from mia_lib.attacks import MLLeaksAttack, ShokriAttack, ThresholdAttack
 from mia_lib.shadow import ShadowModels
@@ -30,24 +33,24 @@ def test_attack_conventions(attack):
     twin = clone(attack)
     assert twin.get_params() == params and twin is not attack
     P, y, m = _attack_data()
-    assert twin.fit(P, y, m) is twin
+    assert twin.fit(P, m, labels=y) is twin
     fitted = [k for k in vars(twin) if k.endswith("_") and not k.startswith("_")]
-    assert fitted, "fit must set attributes ending in _"
+    assert {"classes_", "n_features_in_"} <= set(fitted)
     assert not any(k.endswith("_") for k in vars(clone(twin))), "clone must drop fitted state"
-    s = twin.score_samples(P, y)
-    proba = twin.predict_proba(P, y)
+    s = twin.score_samples(P, labels=y)
+    proba = twin.predict_proba(P, labels=y)
     assert s.shape == (len(P),) and proba.shape == (len(P), 2)
     assert np.allclose(proba.sum(axis=1), 1.0)
-    assert set(np.unique(twin.predict(P, y))) <= {0, 1}
-    # __init__ stores parameters verbatim
-    assert type(attack)(**params).get_params() == params
+    assert set(np.unique(twin.predict(P, labels=y))) <= {0, 1}
+    assert 0.0 <= twin.score(P, m, labels=y) <= 1.0
+    assert type(attack)(**params).get_params() == params  # __init__ stores them verbatim
 
 
 @pytest.mark.parametrize("attack", [ShokriAttack(), MLLeaksAttack()], ids=["shokri", "mlleaks"])
 def test_unfitted_attack_raises_not_fitted(attack):
     P, y, _ = _attack_data()
     with pytest.raises(NotFittedError):
-        attack.predict_proba(P, y)
+        attack.predict_proba(P, labels=y)
 
 
 def test_threshold_attack_without_fit_or_threshold_cannot_decide():
@@ -68,5 +71,79 @@ def test_shadow_models_conventions():
     X = rng.normal(size=(200, 4))
     y = (X[:, 0] > 0).astype(int)
     assert twin.fit(X, y) is twin
-    assert len(twin.models_) == 2 and twin.n_classes_ == 2
+    assert len(twin.models_) == 2 and twin.n_classes_ == 2 and twin.n_features_in_ == 4
     assert not any(k.endswith("_") for k in vars(clone(twin)))
+
+
+# ---------------------------------------------------------------- scikit-learn's own checks
+#
+# An attack's input is the target's posteriors: rows of probabilities in [0, 1] that sum to 1,
+# and its target is membership, 0 or 1. scikit-learn's generic checks feed arbitrary real
+# features and labels such as 0/1/2 or strings, which an attack refuses with a clear error
+# ("posteriors (X) has values outside [0, 1]..." or "y (membership) must hold only 0 and 1").
+# The checks below cannot hold for that reason; every other check runs and passes.
+INPUT_DOMAIN = (
+    "the check fits on arbitrary real features or on labels other than 0/1; an attack takes "
+    "posterior rows (in [0, 1], summing to 1) and membership (0/1) and refuses the rest with "
+    "a clear error"
+)
+ATTACK_CANNOT_HOLD = dict.fromkeys(
+    [
+        "check_classifier_data_not_an_array",
+        "check_classifiers_classes",
+        "check_classifiers_one_label",
+        "check_classifiers_regression_target",
+        "check_classifiers_train",
+        "check_dict_unchanged",
+        "check_dont_overwrite_parameters",
+        "check_dtype_object",
+        "check_estimators_dtypes",
+        "check_estimators_empty_data_messages",
+        "check_estimators_fit_returns_self",
+        "check_estimators_nan_inf",
+        "check_estimators_overwrite_params",
+        "check_estimators_pickle",
+        "check_f_contiguous_array_estimator",
+        "check_fit2d_1feature",
+        "check_fit2d_1sample",
+        "check_fit2d_predict1d",
+        "check_fit_check_is_fitted",
+        "check_fit_idempotent",
+        "check_fit_score_takes_y",
+        "check_methods_sample_order_invariance",
+        "check_methods_subset_invariance",
+        "check_n_features_in",
+        "check_n_features_in_after_fitting",
+        "check_pipeline_consistency",
+        "check_positive_only_tag_during_fit",
+        "check_readonly_memmap_input",
+        "check_requires_y_none",
+        "check_supervised_y_2d",
+    ],
+    INPUT_DOMAIN,
+)
+SHADOW_CANNOT_HOLD = {
+    "check_dtype_object": "features must be numeric: an object array is refused, not coerced",
+    "check_fit2d_1sample": (
+        "one record cannot hold a shadow's in and out sets; the error says how many are needed"
+    ),
+}
+
+
+def _expected_failures(estimator):
+    if isinstance(estimator, ShadowModels):
+        return SHADOW_CANNOT_HOLD
+    return ATTACK_CANNOT_HOLD
+
+
+@parametrize_with_checks(
+    [
+        ThresholdAttack("confidence"),
+        ShokriAttack(attack_model=LogisticRegression(), random_state=0),
+        MLLeaksAttack(attack_model=LogisticRegression(), random_state=0),
+        ShadowModels("naive_bayes", n_shadows=1, shadow_size=5),
+    ],
+    expected_failed_checks=_expected_failures,
+)
+def test_sklearn_checks(estimator, check):
+    check(estimator)

@@ -87,3 +87,14 @@ def test_transform_producing_invalid_values_is_refused(model):
     clf, X = model
     with pytest.raises(ValueError, match="outside \\[0, 1\\]"):
         BlackBox(clf, transforms=[lambda P: P * 2]).query(X[:3])
+
+
+def test_full_proba_of_a_torch_model_trained_on_labels_with_gaps():
+    from mia_lib.models import TorchMLPClassifier
+    from mia_lib.query import full_proba
+
+    X = np.random.default_rng(0).normal(size=(40, 3)).astype(np.float32)
+    y = np.where(np.arange(40) % 2 == 0, 0, 2)  # class 1 never seen
+    clf = TorchMLPClassifier(hidden_layer_sizes=(4,), epochs=2, random_state=0).fit(X, y)
+    P = full_proba(clf, X)
+    assert P.shape == (40, 3) and np.all(P[:, 1] == 0)

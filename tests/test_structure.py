@@ -148,7 +148,9 @@ def test_no_private_name_is_imported_across_modules():
                 and node.value.id in aliases
                 and node.value.id not in ("torch", "np", "self")
             ):
-                bad.append(f"{path.relative_to(ROOT)}:{node.lineno} uses {node.value.id}.{node.attr}")
+                bad.append(
+                    f"{path.relative_to(ROOT)}:{node.lineno} uses {node.value.id}.{node.attr}"
+                )
     assert not bad, "private names used across modules:\n" + "\n".join(bad)
 
 
