@@ -158,9 +158,7 @@ def median_confidence(P, membership) -> dict:
     top = confidence(P)
     membership = np.asarray(membership)
     if membership.shape != top.shape:
-        raise ValueError(
-            f"membership has {membership.size} entries for {top.size} posterior rows."
-        )
+        raise ValueError(f"membership has {membership.size} entries for {top.size} posterior rows.")
     return {
         "members": float(np.median(top[membership == 1])),
         "non_members": float(np.median(top[membership == 0])),
