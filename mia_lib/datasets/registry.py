@@ -201,7 +201,7 @@ DATASETS: dict[str, DatasetSpec] = {
                 ),
             ),
             loader=read_cifar10,
-            notes="The JPEG form is decoded once (about 10-60 s) and cached in the cache directory.",
+            notes="The JPEG form is decoded once and cached in the cache directory.",
             options={"dtype": _OPT_DTYPE_IMG, "download": _OPT_DOWNLOAD},
         ),
         DatasetSpec(
