@@ -499,8 +499,8 @@ CASES: list[Case] = [
         "load_dataset",
         "synthetic random_state='a'",
         lambda c: load_dataset("synthetic", random_state="a"),
-        ValueError,
-        "random_state must be None, an integer >= 0",
+        TypeError,
+        "random_state must be None, an int, a numpy Generator",
     ),
     (
         "load_dataset",
@@ -696,7 +696,7 @@ CASES: list[Case] = [
         "random_state='a'",
         lambda c: recluster_labels(x_small(), 2, random_state="a"),
         TypeError,
-        r"random_state must be None, an integer in 0..2\*\*32-1 or a numpy RandomState",
+        "random_state must be None, an int, a numpy Generator",
     ),
     (
         "recluster_labels",
@@ -711,13 +711,6 @@ CASES: list[Case] = [
         lambda c: recluster_labels(x_small(), 2, random_state=2**40),
         ValueError,
         "got 1099511627776",
-    ),
-    (
-        "recluster_labels",
-        "random_state=np.random.default_rng(0)",
-        lambda c: recluster_labels(x_small(), 2, random_state=np.random.default_rng(0)),
-        TypeError,
-        "got Generator",
     ),
     (
         "recluster_labels",

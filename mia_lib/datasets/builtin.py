@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..seeding import generator
 from .base import Dataset, DatasetSpec
 from .verify import all_train, check_dtype, finish
 
@@ -60,21 +61,8 @@ def read_synthetic(
             f"n_samples * n_features = {n_samples * n_features:,} values is too many for a "
             "generated dataset (at most 2**31); ask for fewer."
         )
-    if not (
-        random_state is None
-        or isinstance(random_state, np.random.Generator | np.random.SeedSequence)
-        or (
-            isinstance(random_state, numbers.Integral)
-            and not isinstance(random_state, bool)
-            and random_state >= 0
-        )
-    ):
-        raise ValueError(
-            f"random_state must be None, an integer >= 0, a numpy Generator or SeedSequence, "
-            f"got {random_state!r}."
-        )
     dt = check_dtype(dtype, allow_uint8=False)
-    rng = np.random.default_rng(random_state)
+    rng = generator(random_state)
     centres = rng.normal(0.0, class_sep, size=(n_classes, n_features))
     y = rng.permutation(np.arange(n_samples) % n_classes).astype(np.int64)
     X = centres[y] + rng.normal(0.0, cluster_std, size=(n_samples, n_features))

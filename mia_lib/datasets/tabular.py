@@ -9,6 +9,7 @@ import numpy as np
 
 from .._validation import check_features
 from ..download import CorruptFileError
+from ..seeding import int_seed
 from .base import Dataset, DatasetSpec
 from .files import FILES
 from .verify import (
@@ -233,7 +234,7 @@ def recluster_labels(X, n_classes: int, *, random_state=0, minibatch: bool = Fal
             f"{n_classes!r}."
         )
     n_classes = int(n_classes)
-    random_state = _check_seed(random_state, "random_state")
+    random_state = None if random_state is None else int_seed(random_state)
     if not isinstance(minibatch, bool | np.bool_):
         raise TypeError(f"minibatch must be True or False, got {minibatch!r}.")
     if minibatch:
