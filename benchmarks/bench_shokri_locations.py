@@ -4,9 +4,11 @@ Setting (Shokri et al. 2017, Sec. V): target trained on 1,200 Locations records;
 holds disjoint records of the same distribution and trains shadow models of the same
 architecture (one hidden layer of 128 tanh units) on 1,200 records each; one attack model per
 class. Evaluated on the target's 1,200 members and 1,200 non-members. The pipeline is
-:func:`mia_lib.experiments.shokri_attack_run`, the one the replication chapter runs.
+:func:`mia_lib.pipeline.run_attack`, the one every replication and chapter runs, inside
+:func:`mia_lib.threads.limit_threads`.
 
     python benchmarks/bench_shokri_locations.py [--shadows 10] [--epochs 200] [--seed 0]
+        [--threads 1]
 """
 
 from __future__ import annotations
@@ -14,10 +16,9 @@ from __future__ import annotations
 import argparse
 import time
 
-import torch
-
 from mia_lib.datasets import load_dataset
-from mia_lib.experiments import shokri_attack_run
+from mia_lib.pipeline import run_attack
+from mia_lib.threads import limit_threads
 
 
 def main(argv=None):
@@ -25,8 +26,8 @@ def main(argv=None):
     ap.add_argument("--shadows", type=int, default=10)
     ap.add_argument("--epochs", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=None, help="default: MIA_THREADS or 1")
     args = ap.parse_args(argv)
-    torch.set_num_threads(2)
     t0 = time.perf_counter()
     data = load_dataset("locations")
     mlp = {
@@ -36,17 +37,18 @@ def main(argv=None):
         "learning_rate": 1e-3,
         "batch_size": 64,
     }
-    r = shokri_attack_run(
-        data.X,
-        data.y,
-        data.n_classes,
-        target_size=1200,
-        n_shadows=args.shadows,
-        shadow_size=1200,
-        model="mlp",
-        model_params=mlp,
-        seed=args.seed,
-    )
+    with limit_threads(args.threads) as n_threads:
+        r = run_attack(
+            data.X,
+            data.y,
+            data.n_classes,
+            target_size=1200,
+            n_shadows=args.shadows,
+            shadow_size=1200,
+            model="mlp",
+            model_params=mlp,
+            random_state=args.seed,
+        ).row()
     wall = time.perf_counter() - t0
 
     print(
@@ -64,7 +66,7 @@ def main(argv=None):
         f"confidence-threshold baseline: precision {r['baseline_precision']:.3f}, "
         f"AUC {r['baseline_auc']:.3f}"
     )
-    print(f"wall time: {wall:.1f} s")
+    print(f"wall time: {wall:.1f} s on {n_threads} thread(s)")
     return r
 
 
