@@ -48,7 +48,7 @@ def transfer_matrix(
     Each target type is trained once on the same members; each attacker type trains
     ``n_shadows`` shadow models of its type and an attack model of its type
     (:func:`mia_lib.attacks.attack_model_of`, one per class) once, and attacks every target.
-    The seeds are those of :func:`mia_lib.pipeline.run_attack` (:func:`stage_seeds`), so
+    The seeds are those of :func:`mia_lib.pipeline.run_attack` (:func:`mia_lib.pipeline.stage_seeds`), so
     cell (t, a) is ``run_attack(model=t, shadow_model=a, attack=ShokriAttack(attack_model=
     attack_model_of(a, s), random_state=s))`` with ``s`` the attack stage's seed, at a sixth
     of the cost of separate runs. ``params`` maps a type to its parameters.

@@ -4,7 +4,7 @@ Shadow-model attacks (Shokri et al. 2017) and LiRA train tens to hundreds of ide
 small networks on different subsets of the data. Trained one by one, each step of each
 model pays Python, autograd and optimiser overhead for a few small matrix products;
 :func:`train_many` runs all of them as one batched tensor program
-(:class:`~mia_lib.models.stacked.StackedMLPs`), with the same result: model ``k`` is what
+(``StackedMLPs`` in ``mia_lib.models.stacked``), with the same result: model ``k`` is what
 ``clone(estimator).set_params(random_state=seed_k).fit(X[subsets[k]], y[subsets[k]])``
 gives, up to floating-point rounding. Every parameter of
 :class:`~mia_lib.models.TorchMLPClassifier` is honoured, early stopping (each model with its
