@@ -140,7 +140,7 @@ def main(argv=None) -> int:
     try:
         load_profile(args.name, args.profile, **overrides)  # usage errors before anything runs
         out_path = result_path(args.name, args.profile, args.out)
-    except (ProfileError, ResultFileError) as exc:
+    except (ProfileError, ResultFileError, TypeError, ValueError) as exc:  # --out '' too
         ap.error(str(exc))
     t0 = time.perf_counter()
     try:

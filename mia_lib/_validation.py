@@ -21,6 +21,7 @@ __all__ = [
     "check_positive_int",
     "check_finite_number",
     "check_probability",
+    "check_bool",
 ]
 
 
@@ -82,7 +83,23 @@ def check_probability(value, name: str, *, lo_open: bool = False, hi_open: bool 
     return float(value)
 
 
-def _as_numeric(a, name: str) -> np.ndarray:
+def check_bool(value, name: str) -> bool:
+    """Return ``value`` as a bool, insisting that it is True or False (not 'no', not 1).
+
+    >>> check_bool("no", "disjoint")
+    Traceback (most recent call last):
+    ...
+    ValueError: disjoint must be True or False, got 'no'.
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"{name} must be True or False, got {value!r}.")
+    return bool(value)
+
+
+def _as_numeric(a, name: str, what: str | None = None) -> np.ndarray:
+    """``a`` as a numeric array; ``what`` says what it must hold (for the error message)."""
+    if a is None:
+        raise TypeError(f"{name} is None; pass an array of {what or 'numbers'}.")
     if hasattr(a, "toarray") or hasattr(a, "tocsr"):  # scipy sparse matrices and arrays
         raise TypeError(
             f"{name} is a sparse matrix; sparse input is not supported: pass a dense array "
@@ -95,6 +112,8 @@ def _as_numeric(a, name: str) -> np.ndarray:
     if np.iscomplexobj(arr):
         raise ValueError(f"Complex data not supported: {name} holds complex numbers.")
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        if what is not None:
+            raise TypeError(f"{name} must be numeric: {what}, got dtype {arr.dtype}.")
         raise TypeError(
             f"{name} must be numeric, got dtype {arr.dtype}; encode categorical columns first "
             "(mia_lib.datasets.load_dataset returns numeric arrays)."
@@ -136,7 +155,9 @@ def check_labels(y, n_classes: int | None = None, name: str = "y") -> np.ndarray
     ...
     ValueError: y has labels outside 0..2 (found 3); labels must be integers 0..n_classes-1.
     """
-    arr = _as_numeric(y, name)
+    if n_classes is not None:
+        n_classes = check_positive_int(n_classes, "n_classes")
+    arr = _as_numeric(y, name, "integer class labels 0..n_classes-1")
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D (n_samples,), got shape {arr.shape}.")
     if arr.size == 0:
@@ -167,7 +188,7 @@ def check_probabilities(P, name: str = "proba", *, atol: float = 1e-3) -> np.nda
     ...
     ValueError: proba row 0 sums to 1.1, not 1; pass posterior probabilities (softmax outputs), not logits or scores. Rounded outputs of a defended service: renormalise each row first.
     """
-    arr = _as_numeric(P, name).astype(np.float64)
+    arr = _as_numeric(P, name, "posterior probabilities (softmax outputs)").astype(np.float64)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-D (n_samples, n_classes), got shape {arr.shape}.")
     if arr.shape[0] == 0:
@@ -194,11 +215,13 @@ def check_membership(y_member, name: str = "membership") -> np.ndarray:
     >>> check_membership([1, 0, 1])
     array([1, 0, 1])
     """
-    arr = _as_numeric(y_member, name)
+    arr = _as_numeric(y_member, name, "0 (non-member) and 1 (member)")
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {arr.shape}.")
     if arr.size and not np.all(np.isin(arr, (0, 1))):
         raise ValueError(f"{name} must hold only 0 (non-member) and 1 (member).")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty; pass one 0/1 membership label per record.")
     arr = arr.astype(np.int64)
     n_in = int(arr.sum())
     if n_in == 0 or n_in == arr.size:
@@ -212,7 +235,7 @@ def check_membership(y_member, name: str = "membership") -> np.ndarray:
 
 def check_scores(scores, name: str = "scores") -> np.ndarray:
     """Return a finite float64 score vector (higher = more likely a member)."""
-    arr = _as_numeric(scores, name).astype(np.float64)
+    arr = _as_numeric(scores, name, "membership scores (higher = member)").astype(np.float64)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D (one score per record), got shape {arr.shape}.")
     if arr.size == 0:

@@ -88,8 +88,9 @@ def default_attack_model(random_state=None):
     scikit-learn classifier can stand in. Boosted trees are fast on a CPU, need no feature
     scaling and capture the non-linear "confidence near 1" pattern well.
     """
+    seed = None if random_state is None else int_seed(random_state)  # Generators too
     return HistGradientBoostingClassifier(
-        max_iter=100, learning_rate=0.1, max_leaf_nodes=15, random_state=random_state
+        max_iter=100, learning_rate=0.1, max_leaf_nodes=15, random_state=seed
     )
 
 
@@ -216,6 +217,15 @@ class ShokriAttack(_MembershipClassifier, BaseEstimator):
         if self.features not in FEATURES:
             raise ValueError(f"unknown features {self.features!r}; choose one of {FEATURES}.")
         check_positive_int(self.min_class_samples, "min_class_samples")
+        model = self.attack_model
+        if model is not None and (isinstance(model, type) or not hasattr(model, "get_params")):
+            example = (
+                f"attack_model_of({model!r})" if isinstance(model, str) else "LogisticRegression()"
+            )
+            raise TypeError(
+                f"attack_model must be an unfitted classifier instance (such as {example}), "
+                f"got {type(model).__name__} {model!r}."
+            )
         if self.attack_model is not None and not hasattr(clone(self.attack_model), "predict_proba"):
             raise ValueError(
                 f"attack_model {self.attack_model!r} has no predict_proba; the attack needs "

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from mia_lib._validation import check_labels, check_same_length
+from mia_lib._validation import check_features, check_labels, check_same_length
 from mia_lib.scoring import (
     accuracy,
     advantage,
@@ -157,6 +157,8 @@ def _decisions(m, s, threshold, predicted):
         check_same_length(membership=m, predicted=p)
         return p, None, "predicted"
     if threshold is not None:
+        if isinstance(threshold, bool) or not isinstance(threshold, int | float | np.number):
+            raise TypeError(f"threshold must be a number, got {threshold!r}.")
         t = float(threshold)
         if math.isnan(t):
             raise ValueError("threshold is NaN; pass a number (member iff score >= threshold).")
@@ -196,12 +198,14 @@ def train_test_gap(train_accuracy: float, test_accuracy: float) -> float:
     0.27
     """
     for name, v in (("train_accuracy", train_accuracy), ("test_accuracy", test_accuracy)):
-        if not isinstance(v, int | float | np.number) or not 0.0 <= float(v) <= 1.0:
+        ok = isinstance(v, int | float | np.number) and not isinstance(v, bool | np.bool_)
+        if not ok or not 0.0 <= float(v) <= 1.0:
             raise ValueError(f"{name} must be an accuracy in [0, 1], got {v!r}.")
     return float(train_accuracy) - float(test_accuracy)
 
 
 def _model_accuracy(model, X, y, which: str) -> float:
+    check_features(X, f"X_{which}", allow_nd=True)  # clear errors; the model gets X as given
     y = check_labels(y, name=f"y_{which}")
     check_same_length(**{f"X_{which}": X, f"y_{which}": y})
     if hasattr(model, "predict"):
@@ -407,7 +411,17 @@ def roc_points(membership, scores, grid=None) -> dict:
     {'fpr': [0.0, 0.5, 1.0], 'tpr': [0.5, 1.0, 1.0]}
     """
     fpr, tpr, _ = roc_curve(membership, scores)
-    grid = ROC_GRID if grid is None else np.asarray(grid, dtype=float)
+    if grid is not None:
+        given, grid = grid, np.asarray(grid)
+        if grid.dtype.kind not in "iuf" or grid.ndim != 1:
+            raise TypeError(
+                f"grid must be a sequence of numbers (false positive rates), got {given!r}."
+            )
+        if grid.size == 0:
+            raise ValueError("grid is empty; pass at least one false positive rate.")
+        if not np.all((grid >= 0) & (grid <= 1)):  # NaN fails too
+            raise ValueError(f"grid must hold false positive rates in [0, 1], got {grid.tolist()}.")
+    grid = ROC_GRID if grid is None else grid.astype(float)
     out = [float(tpr[fpr <= g + 1e-12].max()) for g in grid]
     return {"fpr": [float(g) for g in grid], "tpr": out}
 
@@ -423,13 +437,20 @@ def ci_table(rows, by, metric: str, level: float = 0.95) -> pd.DataFrame:
     """
     from scipy import stats
 
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level}.")
+    ok = isinstance(level, float | int | np.number) and not isinstance(level, bool)
+    if not ok or not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level!r}.")
+    if not isinstance(rows, list | tuple | pd.DataFrame):
+        raise TypeError(f"rows must be a list of dicts or a DataFrame, got {type(rows).__name__}.")
     df = pd.DataFrame(rows)
+    if not isinstance(by, str | list | tuple) or not all(isinstance(b, str | int) for b in by):
+        raise TypeError(f"by must be a column name or a list of column names, got {by!r}.")
     by = [by] if isinstance(by, str) else list(by)
     missing = [c for c in [*by, metric] if c not in df.columns]
     if missing:
         raise ValueError(f"rows have no column(s) {missing}; columns: {list(df.columns)}")
+    if not pd.api.types.is_numeric_dtype(df[metric]) or pd.api.types.is_bool_dtype(df[metric]):
+        raise TypeError(f"column {metric!r} must hold numbers, got dtype {df[metric].dtype}.")
     g = df.groupby(by, sort=True)[metric]
     out = g.agg(mean="mean", sd="std", n="count").reset_index()
     half = [

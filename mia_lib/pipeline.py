@@ -35,11 +35,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_features, check_labels, check_positive_int, check_same_length
+from ._validation import (
+    check_bool,
+    check_features,
+    check_labels,
+    check_positive_int,
+    check_same_length,
+)
 from .attacks import ShokriAttack, ThresholdAttack
 from .metrics import AttackReport, evaluate
 from .models import make_model
+from .models.zoo import check_model_spec
 from .query import BlackBox
 from .seeding import int_seed, spawn
 from .shadow import AttackData, ShadowModels
@@ -127,12 +135,43 @@ class Target:
 
 
 def _check_data(X, y, n_classes):
+    if n_classes is not None:
+        check_positive_int(n_classes, "n_classes", minimum=2)
     X = check_features(X, allow_nd=True)
     y = check_labels(y, n_classes=n_classes)
     check_same_length(X=X, y=y)
     if n_classes is None:
         n_classes = int(y.max()) + 1
     return X, y, check_positive_int(n_classes, "n_classes", minimum=2)
+
+
+def _check_model_params(params, name: str = "model_params") -> dict:
+    if params is not None and not isinstance(params, dict):
+        raise ValueError(
+            f"{name} must be a dict of keyword arguments for the model, got "
+            f"{type(params).__name__} {params!r}."
+        )
+    return dict(params or {})
+
+
+def _check_target(target) -> None:
+    if not isinstance(target, Target):
+        raise TypeError(
+            f"target must be a Target made by train_target, got {type(target).__name__}."
+        )
+
+
+def _check_attack(attack) -> None:
+    if hasattr(attack, "score_target"):
+        return
+    if isinstance(attack, type) or not all(
+        hasattr(attack, m) for m in ("fit", "score_samples", "predict")
+    ):
+        raise TypeError(
+            "attack must be an attack estimator (with fit, score_samples and predict, such as "
+            "ShokriAttack() or ThresholdAttack('loss')) or an object with "
+            f"score_target(target); got {type(attack).__name__} {attack!r}."
+        )
 
 
 def _accuracy(P, y) -> float:
@@ -169,8 +208,9 @@ def train_target(
     from sklearn.base import clone
 
     X, y, n_classes = _check_data(X, y, n_classes)
+    check_model_spec(model)
     split_seq, model_seq = spawn(random_state, 2)
-    params = dict(model_params or {})
+    params = _check_model_params(model_params)
     with limit_threads():
         split = membership_split(
             len(y),
@@ -233,6 +273,7 @@ def train_shadows(
     half the pool (one in/out pair must fit). ``shadow_X`` is the attacker's copy of the
     records (same shape as the target's ``X``, e.g. with features replaced by noise).
     """
+    _check_target(target)
     if model is None:
         model = target.model_name
         if model_params is None:
@@ -247,6 +288,12 @@ def train_shadows(
             )
         X = shadow_X
     pool = target.pool
+    if len(pool) < 2:
+        raise ValueError(
+            f"the attacker's pool holds {len(pool)} records (of {len(target.y)}) after the "
+            "target's members and non-members; shadows need at least 2. Use a smaller "
+            "target_size (or target_out_size)."
+        )
     size = target.summary.target_size if shadow_size is None else shadow_size
     size = min(check_positive_int(size, "shadow_size"), len(pool) // 2)
     shadows = ShadowModels(
@@ -265,6 +312,7 @@ def _fit_attack(attack, fit_on) -> None:
     if fit_on is None:
         return
     if isinstance(fit_on, ShadowModels):
+        check_is_fitted(fit_on, "attack_data_")
         fit_on = fit_on.attack_data_
     if isinstance(fit_on, AttackData):
         attack.fit(fit_on.posteriors, fit_on.membership, labels=fit_on.labels)
@@ -289,6 +337,9 @@ def evaluate_attack(attack, target: Target, *, fit_on=None, per_class: bool = Fa
     implements ``score_target(target) -> (scores, decisions)`` instead of
     ``score_samples``/``predict``. ``per_class`` adds the per-class table to the report.
     """
+    _check_attack(attack)
+    _check_target(target)
+    check_bool(per_class, "per_class")
     with limit_threads():
         _fit_attack(attack, fit_on)
         if hasattr(attack, "score_target"):
@@ -364,6 +415,10 @@ def run_attack(
     non-members (:func:`evaluate_attack`, with the per-class table). ``baseline=True`` adds a
     confidence threshold fitted on the same shadow data.
     """
+    check_positive_int(n_shadows, "n_shadows")
+    check_bool(baseline, "baseline")
+    if attack is not None:
+        _check_attack(attack)
     target_seq, shadow_seq, attack_seq = stage_seeds(random_state)
     target = train_target(
         X,

@@ -35,6 +35,8 @@ _CHANCE_GID = "mia_lib-chance"
 def _axes(ax):
     if ax is None:
         _, ax = plt.subplots()
+    elif not isinstance(ax, plt.Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__} {ax!r}.")
     return ax
 
 

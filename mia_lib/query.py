@@ -25,6 +25,7 @@ know how they are queried:
 
 from __future__ import annotations
 
+import inspect
 import numbers
 
 import numpy as np
@@ -50,7 +51,9 @@ def model_proba(model, X) -> np.ndarray:
     >>> model_proba(GaussianNB().fit(X, [0, 1, 2, 3]), X).sum(axis=1).round(6).tolist()
     [1.0, 1.0, 1.0, 1.0]
     """
+    _check_model(model)
     if not hasattr(model, "predict_logits"):
+        check_features(X, allow_nd=True)  # clear errors for NaN, text, 1-D input
         X = np.asarray(X, dtype=np.float64)
     return np.asarray(model.predict_proba(X), dtype=np.float64)
 
@@ -70,6 +73,7 @@ def full_proba(model, X, n_classes: int | None = None) -> np.ndarray:
     >>> full_proba(clf, [[0.0]], n_classes=4).round(2)
     array([[0.92, 0.  , 0.08, 0.  ]])
     """
+    _check_model(model)
     check_is_fitted(model)
     classes = np.asarray(model.classes_)
     as_float = np.asarray(classes, dtype=float) if classes.dtype.kind in "biuf" else None
@@ -95,7 +99,29 @@ def full_proba(model, X, n_classes: int | None = None) -> np.ndarray:
     return out
 
 
+def _check_model(model) -> None:
+    if not hasattr(model, "predict_proba"):
+        raise TypeError(
+            f"model must be a fitted classifier with predict_proba, got {type(model).__name__}."
+        )
+
+
 # ------------------------------------------------------------------------------ transforms
+
+
+def _posterior_matrix(P, transform) -> np.ndarray:
+    """A transform's input as a float64 (n, k) matrix, with a clear error otherwise."""
+    try:
+        arr = np.asarray(P, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{transform!r} needs posteriors of shape (n, n_classes), got non-numeric input."
+        ) from None
+    if arr.ndim != 2:
+        raise ValueError(
+            f"{transform!r} needs posteriors of shape (n, n_classes), got shape {arr.shape}."
+        )
+    return arr
 
 
 class TopK:
@@ -113,14 +139,20 @@ class TopK:
         self.k = int(k)
 
     def __call__(self, P):
-        P = np.asarray(P, dtype=np.float64)
+        P = _posterior_matrix(P, self)
         if self.k >= P.shape[1]:
             return P
         keep = np.argsort(-P, axis=1, kind="stable")[:, : self.k]
         out = np.zeros_like(P)
         rows = np.arange(P.shape[0])[:, None]
         out[rows, keep] = P[rows, keep]
-        return out / out.sum(axis=1, keepdims=True)
+        sums = out.sum(axis=1, keepdims=True)
+        if np.any(sums <= 0):
+            raise ValueError(
+                f"{self!r} got row {int(np.flatnonzero(sums <= 0)[0])} of zeros and cannot "
+                "renormalise it; apply TopK before Rounding, not after."
+            )
+        return out / sums
 
     def __repr__(self):
         return f"TopK({self.k})"
@@ -144,7 +176,7 @@ class Rounding:
         self.decimals = int(decimals)
 
     def __call__(self, P):
-        return np.round(np.asarray(P, dtype=np.float64), self.decimals)
+        return np.round(_posterior_matrix(P, self), self.decimals)
 
     def __repr__(self):
         return f"Rounding({self.decimals})"
@@ -171,7 +203,7 @@ class Temperature:
         self.t = float(t)
 
     def __call__(self, P):
-        logp = np.log(np.clip(np.asarray(P, dtype=np.float64), 1e-300, 1.0)) / self.t
+        logp = np.log(np.clip(_posterior_matrix(P, self), 1e-300, 1.0)) / self.t
         logp -= logp.max(axis=1, keepdims=True)
         e = np.exp(logp)
         return e / e.sum(axis=1, keepdims=True)
@@ -182,7 +214,7 @@ class Temperature:
 
 def _check_transform_output(out, shape, transform) -> np.ndarray:
     """A transform must map an (n, k) posterior matrix to an (n, k) one in [0, 1]."""
-    name = repr(transform)
+    name = transform.__name__ if inspect.isroutine(transform) else repr(transform)
     try:
         out = np.asarray(out, dtype=np.float64)
     except (TypeError, ValueError) as exc:

@@ -52,6 +52,8 @@ __all__ = [
 
 def check_decisions(predicted, name: str = "predicted") -> np.ndarray:
     """Return 0/1 decisions as int64; unlike membership, all-0 or all-1 is allowed."""
+    if predicted is None:
+        raise TypeError(f"{name} is None; pass 0/1 decisions (1 = member), one per record.")
     arr = np.asarray(predicted)
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise TypeError(f"{name} must be numeric 0/1 decisions, got dtype {arr.dtype}.")
@@ -234,7 +236,10 @@ def tpr_at_fpr(membership, scores, fpr: float | Sequence[float] = 0.01):
     [0.5, 1.0, 1.0]
     """
     fprs, tprs, _ = roc_curve(membership, scores)
-    targets = np.asarray(fpr, dtype=np.float64)
+    targets = np.asarray(fpr)
+    if targets.dtype.kind not in "iuf":
+        raise TypeError(f"fpr must be a number or a sequence of numbers, got {fpr!r}.")
+    targets = targets.astype(np.float64)
     if targets.ndim > 1:
         raise ValueError(f"fpr must be a number or a 1-D sequence, got shape {targets.shape}.")
     if targets.size == 0:

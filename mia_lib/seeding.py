@@ -132,5 +132,10 @@ def child_seed(seed: int, index: int) -> int:
     >>> child_seed(0, 1) == int_seed(spawn(0, 2)[1])
     True
     """
-    ss = np.random.SeedSequence(_check_int(int(seed)), spawn_key=(int(index),))
+    for name, value in (("seed", seed), ("index", index)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{name} must be a non-negative int, got {value!r}.")
+        if value < 0:
+            raise ValueError(f"{name} must be a non-negative int, got {value!r}.")
+    ss = np.random.SeedSequence(int(seed), spawn_key=(int(index),))
     return int_seed(ss)

@@ -20,8 +20,15 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
-from ._validation import check_features, check_labels, check_positive_int, check_same_length
+from ._validation import (
+    check_bool,
+    check_features,
+    check_labels,
+    check_positive_int,
+    check_same_length,
+)
 from .models import make_model, train_many
+from .models.zoo import check_model_spec
 from .query import full_proba
 from .seeding import int_seed, spawn
 from .splits import shadow_splits
@@ -49,6 +56,7 @@ class AttackData:
         >>> len(d.subset(d.source == 0))
         1
         """
+        mask = _check_rows(mask, len(self), "mask")
         return AttackData(
             posteriors=self.posteriors[mask],
             labels=self.labels[mask],
@@ -67,6 +75,22 @@ class AttackData:
         )
 
 
+def _check_rows(rows, n: int, name: str) -> np.ndarray:
+    """Row indices from a boolean mask of ``n`` entries or an array of indices ``0..n-1``."""
+    arr = np.asarray(rows) if rows is not None else None
+    if arr is None or arr.ndim != 1 or (arr.dtype.kind not in "biu" and arr.size):
+        raise TypeError(f"{name} must be a boolean mask or an array of row indices, got {rows!r}.")
+    if arr.dtype == bool:
+        if arr.size != n:
+            raise ValueError(f"{name} has {arr.size} entries for {n} rows; a mask needs one a row.")
+        return np.flatnonzero(arr)
+    arr = arr.astype(np.int64)
+    if arr.size and (arr.min() < 0 or arr.max() >= n):
+        bad = arr.min() if arr.min() < 0 else arr.max()
+        raise ValueError(f"{name} has row indices outside 0..{n - 1} (found {bad}).")
+    return arr
+
+
 def attack_dataset(models, X, y, splits, n_classes: int) -> AttackData:
     """Query each shadow model on its own in and out records and label the outputs.
 
@@ -77,8 +101,24 @@ def attack_dataset(models, X, y, splits, n_classes: int) -> AttackData:
     splits : :class:`mia_lib.splits.ShadowSplit` objects (``in_idx``, ``out_idx``).
     n_classes : width of every posterior vector.
     """
+    n_classes = check_positive_int(n_classes, "n_classes")
+    X = check_features(X, allow_nd=True)
+    y = check_labels(y, n_classes=n_classes)
+    check_same_length(X=X, y=y)
     if len(models) != len(splits):
         raise ValueError(f"{len(models)} models but {len(splits)} splits; pass one split a model.")
+    for i, split in enumerate(splits):
+        if not (hasattr(split, "in_idx") and hasattr(split, "out_idx")):
+            raise TypeError(f"splits[{i}] must be a ShadowSplit (in_idx, out_idx), got {split!r}.")
+        both = np.intersect1d(
+            _check_rows(split.in_idx, len(X), f"splits[{i}].in_idx"),
+            _check_rows(split.out_idx, len(X), f"splits[{i}].out_idx"),
+        )
+        if both.size:
+            raise ValueError(
+                f"splits[{i}] has {both.size} record(s) both in and out (row {both[0]}); a "
+                "record cannot be a member and a non-member of the same shadow model."
+            )
     P, L, M, S = [], [], [], []
     for i, (model, split) in enumerate(zip(models, splits, strict=True)):
         for idx, member in ((split.in_idx, 1), (split.out_idx, 0)):
@@ -167,6 +207,8 @@ class ShadowModels(BaseEstimator):
         """Train the shadows on the attacker's records ``X``, labels ``y``; returns self."""
         kinds, kind_params = self._kinds()
         n_shadows = check_positive_int(self.n_shadows, "n_shadows")
+        check_bool(self.disjoint, "disjoint")
+        check_bool(self.batched, "batched")
         if self.n_classes is not None:
             check_positive_int(self.n_classes, "n_classes", minimum=2)
         X = check_features(X, allow_nd=True)
@@ -212,6 +254,7 @@ class ShadowModels(BaseEstimator):
                     "model_params must be a dict of keyword arguments for one model, got "
                     f"{type(self.model_params).__name__}."
                 )
+            check_model_spec(self.model)
             return [self.model], [dict(self.model_params or {})]
         kinds = list(self.model)
         if not kinds:
@@ -219,6 +262,8 @@ class ShadowModels(BaseEstimator):
         params = self.model_params
         if params is None:
             params = [{}] * len(kinds)
+        for kind in kinds:
+            check_model_spec(kind)
         if isinstance(params, dict) or len(params) != len(kinds):
             raise ValueError(
                 f"with a list of {len(kinds)} models, model_params must be a list of "

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_labels, check_probabilities, check_same_length
+from ._validation import check_labels, check_membership, check_probabilities, check_same_length
 
 __all__ = [
     "EPS",
@@ -114,7 +114,7 @@ def needs_labels(name: str) -> bool:
 
 
 def _check_name(name):
-    if name not in SIGNALS:
+    if not isinstance(name, str) or name not in SIGNALS:
         raise ValueError(f"unknown signal {name!r}; choose one of {sorted(SIGNALS)}.")
 
 
@@ -140,7 +140,7 @@ def top_k_sorted(P, k: int = 3) -> np.ndarray:
     array([[0.7, 0.2]])
     """
     P = check_probabilities(P)
-    if not isinstance(k, int | np.integer) or k < 1:
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
         raise ValueError(f"k must be a positive integer, got {k!r}.")
     S = -np.sort(-P, axis=1)[:, :k]
     if S.shape[1] < k:
@@ -156,9 +156,8 @@ def median_confidence(P, membership) -> dict:
     {'members': 0.9, 'non_members': 0.6}
     """
     top = confidence(P)
-    membership = np.asarray(membership)
-    if membership.shape != top.shape:
-        raise ValueError(f"membership has {membership.size} entries for {top.size} posterior rows.")
+    membership = check_membership(membership)
+    check_same_length(posteriors=top, membership=membership)
     return {
         "members": float(np.median(top[membership == 1])),
         "non_members": float(np.median(top[membership == 0])),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_positive_int
+from ._validation import check_bool, check_positive_int
 from .seeding import generator
 
 __all__ = ["MembershipSplit", "ShadowSplit", "membership_split", "shadow_splits"]
@@ -211,6 +211,8 @@ def shadow_splits(
         raise ValueError("pool contains repeated indices; pass each record once.")
     n_shadows = _positive_int(n_shadows, "n_shadows")
     shadow_size = _positive_int(shadow_size, "shadow_size")
+    disjoint = check_bool(disjoint, "disjoint")
+    check_bool(allow_target_overlap, "allow_target_overlap")
     if exclude is not None and not allow_target_overlap:
         exclude = np.asarray(exclude)
         if exclude.size and (

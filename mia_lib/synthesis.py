@@ -83,10 +83,12 @@ def marginal_synthesize(X, y, n, *, n_classes: int | None = None, random_state=N
     >>> np.bincount(ys).tolist(), float(Xs[ys == 0, 0].mean()), float(Xs[ys == 1].sum())
     ([200, 200], 1.0, 0.0)
     """
+    if n_classes is not None:
+        n_classes = check_positive_int(n_classes, "n_classes")
     X = check_features(X)
     y = check_labels(y, n_classes=n_classes)
     check_same_length(X=X, y=y)
-    k = int(y.max()) + 1 if n_classes is None else check_positive_int(n_classes, "n_classes")
+    k = int(y.max()) + 1 if n_classes is None else n_classes
     counts = np.bincount(y, minlength=k)
     if isinstance(n, numbers.Integral) and not isinstance(n, bool):
         total = check_positive_int(n, "n")
@@ -211,8 +213,16 @@ def random_queries(shape, n: int, *, random_state=None) -> np.ndarray:
     (2, 3)
     """
     n = check_positive_int(n, "n")
+    given = shape
+    if isinstance(shape, numbers.Integral):
+        shape = (shape,)
+    ok = isinstance(shape, tuple | list) and len(shape) > 0
+    ok = ok and all(isinstance(s, numbers.Integral) and not isinstance(s, bool) for s in shape)
+    if not ok or min(shape) < 1:
+        raise ValueError(
+            f"shape must be the positive shape of one record (a tuple of ints such as (446,) "
+            f"or (3, 32, 32)), got {given!r}."
+        )
     shape = tuple(int(s) for s in shape)
-    if not shape or min(shape) < 1:
-        raise ValueError(f"shape must be the positive shape of one record, got {shape}.")
     rng = generator(random_state)
     return rng.uniform(0.0, 1.0, size=(n, *shape)).astype(np.float32)

@@ -195,10 +195,10 @@ def load_profile(replication: str, profile: str, **overrides) -> Profile:
     replication or profile, an empty or unknown ``datasets`` selection, a non-positive count.
     """
     reps = _replications()
-    if replication not in reps:
+    if not isinstance(replication, str) or replication not in reps:
         raise ProfileError(f"unknown replication {replication!r}; known: {sorted(reps)}")
     paper, table = reps[replication]
-    if profile not in table:
+    if not isinstance(profile, str) or profile not in table:
         have = tuple(p for p in PROFILES if p in table)
         raise ProfileError(f"unknown profile {profile!r} for {replication}; choose one of {have}")
     where = f"profiles/{paper}.toml [{replication}.{profile}]"
@@ -225,6 +225,10 @@ def apply_overrides(prof: Profile, **overrides) -> Profile:
     entries = dict(prof.datasets)
     if "datasets" in given:
         chosen = given["datasets"]
+        if not isinstance(chosen, str | list | tuple):
+            raise ProfileError(
+                f"datasets must be a dataset name or a list of names, got {chosen!r}"
+            )
         chosen = [chosen] if isinstance(chosen, str) else list(chosen)
         given["datasets"] = chosen
         bad = [d for d in chosen if d not in entries]
@@ -236,7 +240,10 @@ def apply_overrides(prof: Profile, **overrides) -> Profile:
         entries = {k: e for k, e in entries.items() if k in chosen}
     for name in ("n_shadows", "epochs", "max_target_size", "n_seeds"):
         if name in given:
-            given[name] = check_positive_int(given[name], name)
+            try:
+                given[name] = check_positive_int(given[name], name)
+            except ValueError as exc:
+                raise ProfileError(str(exc)) from None
     for key, e in entries.items():
         changes: dict = {}
         if "n_shadows" in given:

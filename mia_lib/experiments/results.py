@@ -61,7 +61,9 @@ def default_results_dir() -> Path:
 
 def result_path(name: str, profile: str, out_dir=None) -> Path:
     """Where the result of replication ``name`` under ``profile`` is stored."""
-    base = Path(out_dir).expanduser() if out_dir is not None else default_results_dir()
+    from ..download.paths import as_path
+
+    base = as_path(out_dir, "out_dir") if out_dir is not None else default_results_dir()
     return base / f"{name}-{profile}.json"
 
 
@@ -86,7 +88,16 @@ def read_result(path) -> dict:
 def load_result(name: str, profile: str, results_dir=None) -> dict | None:
     """The stored result of ``name`` under ``profile`` (``"quick"`` or ``"full"``, say which:
     they differ in size and meaning), or None when there is none."""
+    from .profiles import PROFILES, profile_names
+
+    known = profile_names()
+    if not isinstance(name, str) or name not in known:
+        raise ValueError(f"unknown replication {name!r}; known: {sorted(known)}")
+    if not isinstance(profile, str) or profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; choose one of {PROFILES}")
     path = result_path(name, profile, results_dir)
+    if path.parent.exists() and not path.parent.is_dir():
+        raise ResultFileError(f"the results folder {path.parent} is a file, not a folder.")
     return read_result(path) if path.is_file() else None
 
 
@@ -152,16 +163,41 @@ def jsonable(obj):
     return obj
 
 
+def _check_result(result, name: str) -> None:
+    ok = isinstance(result, dict) and isinstance(result.get("results"), dict)
+    if not ok or not isinstance(result["results"].get("rows"), list):
+        raise ResultFileError(
+            f"{name} is not a result (a dict with results.rows, as run_experiment returns), "
+            f"got {type(result).__name__}."
+        )
+
+
 def write_result(result: dict, path) -> Path:
     """Write ``result`` as JSON to ``path`` atomically (temporary file, then ``os.replace``)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from ..download.paths import as_path, is_writable
+
+    if not isinstance(result, dict):
+        raise ResultFileError(
+            f"result must be a dict (a JSON object), got {type(result).__name__}."
+        )
+    path = as_path(path, "path")
+    if path.is_dir():
+        raise ResultFileError(f"cannot write the result to {path}: it is a folder; name a file.")
+    try:
+        text = json.dumps(jsonable(result), indent=2, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ResultFileError(f"the result cannot be written as JSON: {exc}") from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ResultFileError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if not is_writable(path.parent):
+        raise ResultFileError(f"cannot write {path}: {path.parent} is not writable.")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(tmp, 0o644)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(jsonable(result), fh, indent=2, allow_nan=False)
-            fh.write("\n")
+            fh.write(text + "\n")
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -205,6 +241,10 @@ def merge_results(old: dict, new: dict) -> dict:
     >>> [r["key"] for r in m["results"]["rows"]], m["provenance"]["duration_s"]
     (['a', 'b'], 15.0)
     """
+    for which, doc in (("old", old), ("new", new)):
+        _check_result(doc, which)
+        if not isinstance(doc.get("provenance"), dict):
+            raise ResultFileError(f"{which} is not a result: it has no provenance.")
     for k in ("name", "profile", "seed"):
         if old.get(k) != new.get(k):
             raise ValueError(

@@ -12,12 +12,14 @@ the stored rows the run does not produce).
 
 from __future__ import annotations
 
+import numbers
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .._validation import check_bool
 from ..threads import limit_threads
 from .profiles import PROFILES, Profile, ProfileError, load_profile, profile_names
 from .results import (
@@ -170,12 +172,19 @@ def run_experiment(
     stored result rather than replacing it; ``force`` replaces a stored result even when it
     has rows this run does not make. Returns the result document.
     """
-    if name not in EXPERIMENTS:
+    if not isinstance(name, str) or name not in EXPERIMENTS:
         raise KeyError(f"unknown experiment {name!r}; known: {sorted(EXPERIMENTS)}")
-    if profile not in PROFILES:
+    if not isinstance(profile, str) or profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; choose one of {PROFILES}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}.")
+    for flag, value in (("progress", progress), ("merge", merge), ("force", force)):
+        check_bool(value, flag)
+    check_bool(skip_missing, "skip_missing")
+    if threads is not None and (
+        isinstance(threads, bool) or not isinstance(threads, numbers.Integral) or threads < 1
+    ):
+        raise ValueError(f"threads must be a positive integer number of threads, got {threads!r}.")
     prof = load_profile(name, profile, **overrides)
     missing = _missing_data(prof)
     if missing and not skip_missing:

@@ -29,6 +29,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from mia_lib._validation import (
+    check_bool,
     check_features,
     check_finite_number,
     check_labels,
@@ -84,6 +85,8 @@ def check_hidden_sizes(sizes, name: str = "hidden_layer_sizes") -> tuple[int, ..
     """
     if isinstance(sizes, numbers.Integral):
         sizes = (sizes,)
+    if isinstance(sizes, str | bytes):
+        raise ValueError(f"{name} must be a tuple of positive ints, got {sizes!r}.")
     try:
         sizes = tuple(sizes)
     except TypeError:
@@ -112,6 +115,13 @@ def check_training_params(est) -> None:
     check_finite_number(est.weight_decay, "weight_decay", low=0)
     if check_finite_number(est.dropout, "dropout", low=0) >= 1:
         raise ValueError(f"dropout must be in [0, 1), got {est.dropout!r}.")
+    check_bool(est.early_stopping, "early_stopping")
+    try:
+        torch.device(est.device)
+    except (RuntimeError, TypeError, ValueError):
+        raise ValueError(
+            f"device must be a torch device such as 'cpu' or 'cuda', got {est.device!r}."
+        ) from None
     if est.early_stopping:
         vf = check_finite_number(
             est.validation_fraction, "validation_fraction", low=0, low_open=True
@@ -224,7 +234,7 @@ class TorchClassifierBase(ClassifierMixin, BaseEstimator):
             self.classes_, encoded = np.unique(y, return_inverse=True)
             if len(self.classes_) < 2:
                 raise ValueError(
-                    f"y holds only one class ({self.classes_[0]!r}) and n_classes is None; "
+                    f"y holds only one class ({self.classes_[0].item()!r}) and n_classes is None; "
                     "a classifier needs two classes, or pass n_classes=K (labels 0..K-1) to "
                     "train a model that outputs K posterior columns."
                 )
@@ -243,6 +253,7 @@ class TorchClassifierBase(ClassifierMixin, BaseEstimator):
             pos = np.zeros(len(y), dtype=np.int64)
         if not np.all(known):
             bad = y[np.flatnonzero(~known)[0]]
+            bad = bad.item() if isinstance(bad, np.generic) else bad
             raise ValueError(
                 f"y has a label the model was not trained on ({bad!r}); its classes_ are "
                 f"{classes.tolist() if len(classes) <= 10 else classes[:10].tolist() + ['...']}."

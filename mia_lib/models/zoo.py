@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from mia_lib._validation import check_positive_int
+from mia_lib.seeding import int_seed
+
+from .base import TorchClassifierBase
 from .cnn import TorchCNNClassifier
 from .mlp import TorchMLPClassifier
 
-__all__ = ["MODEL_NAMES", "make_model"]
+__all__ = ["MODEL_NAMES", "make_model", "check_model_spec"]
 
 MODEL_NAMES = (
     "logistic_regression",
@@ -71,14 +77,16 @@ def make_model(name: str, random_state=None, n_classes: int | None = None, **par
     ...
     ValueError: unknown model name 'resnet'; valid names: logistic_regression, random_forest, decision_tree, knn, naive_bayes, svm, mlp, cnn, sklearn_mlp.
     """
-    if name not in MODEL_NAMES:
+    if not isinstance(name, str) or name not in MODEL_NAMES:
         raise ValueError(f"unknown model name {name!r}; valid names: {', '.join(MODEL_NAMES)}.")
+    if n_classes is not None:
+        n_classes = check_positive_int(n_classes, "n_classes", minimum=2)
     model = _zoo_estimator(name)
     valid = model.get_params()
     if "random_state" in valid and random_state is not None:
-        model.set_params(random_state=random_state)
+        model.set_params(random_state=_model_seed(random_state, model))
     if "n_classes" in valid and n_classes is not None:
-        model.set_params(n_classes=int(n_classes))
+        model.set_params(n_classes=n_classes)
     unknown = sorted(set(params) - set(valid))
     if unknown:
         raise ValueError(
@@ -86,3 +94,41 @@ def make_model(name: str, random_state=None, n_classes: int | None = None, **par
             f"valid parameters: {', '.join(sorted(valid))}."
         )
     return model.set_params(**params)
+
+
+def _model_seed(random_state, model):
+    """``random_state`` in a form ``model`` takes: scikit-learn models take an int or a
+    RandomState, not a Generator or SeedSequence (those are drawn to an int seed)."""
+    if isinstance(random_state, np.random.RandomState):
+        return random_state
+    if isinstance(model, TorchClassifierBase) and isinstance(
+        random_state, np.random.Generator | np.random.SeedSequence
+    ):
+        return random_state
+    return int_seed(random_state)  # an int unchanged (range checked); a wrong type raises
+
+
+def check_model_spec(model, name: str = "model") -> None:
+    """Raise unless ``model`` is a name of :data:`MODEL_NAMES` (checked by
+    :func:`make_model`) or an unfitted estimator instance with ``predict_proba``.
+
+    >>> check_model_spec("svm"); check_model_spec(TorchMLPClassifier())
+    >>> check_model_spec(object())
+    Traceback (most recent call last):
+    ...
+    TypeError: model must be a model name of mia_lib.models.make_model (such as 'mlp') or an unfitted estimator instance, got object.
+    """
+    if isinstance(model, str):
+        return
+    if isinstance(model, type) or not (hasattr(model, "fit") and hasattr(model, "get_params")):
+        what = f"the class {model.__name__}" if isinstance(model, type) else type(model).__name__
+        raise TypeError(
+            f"{name} must be a model name of mia_lib.models.make_model (such as 'mlp') or an "
+            f"unfitted estimator instance, got {what}."
+        )
+    if not hasattr(model, "predict_proba"):
+        raise TypeError(
+            f"{name} {type(model).__name__} has no predict_proba; membership inference needs "
+            "posteriors. Use a probabilistic classifier (SVC(probability=True), or wrap it "
+            "in CalibratedClassifierCV)."
+        )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from importlib.resources import files
 
-from .model import PAPERS, PaperClaim, PaperFigure
+from .model import PAPERS, STATUSES, PaperClaim, PaperFigure
 
 __all__ = [
     "load_figures",
@@ -114,6 +114,9 @@ def figures(paper: str | None = None, status: str | None = None) -> list[PaperFi
     >>> len(figures("jia2019"))
     6
     """
+    _check_paper(paper)
+    if status is not None and status not in STATUSES:
+        raise ValueError(f"status must be one of {STATUSES}, got {status!r}")
     return [
         f
         for f in FIGURES
@@ -136,12 +139,20 @@ def get(paper: str, key: str) -> PaperFigure:
     raise KeyError(f"no figure {key!r} for {paper!r}; known: {known}")
 
 
+def _check_paper(paper, allow_none: bool = True) -> None:
+    if paper is None and allow_none:
+        return
+    if not isinstance(paper, str) or paper not in PAPERS:
+        raise KeyError(f"unknown paper {paper!r}; known: {sorted(PAPERS)}")
+
+
 def claims(paper: str | None = None) -> list[PaperClaim]:
     """The claims of one paper (all when None).
 
     >>> [c.key for c in claims("truex2018")][:2]
     ['n_classes', 'in_class_std']
     """
+    _check_paper(paper)
     return [c for c in CLAIMS if paper is None or c.paper == paper]
 
 
@@ -154,5 +165,6 @@ def get_claim(paper: str, key: str) -> PaperClaim:
     for c in CLAIMS:
         if c.paper == paper and c.key == key:
             return c
+    _check_paper(paper, allow_none=False)
     known = [c.key for c in CLAIMS if c.paper == paper]
     raise KeyError(f"no claim {key!r} for {paper!r}; known: {known}")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable
 
 import pandas as pd
 
+from .._validation import check_positive_int
 from .data import get, get_claim
 from .model import DAGGER, TRANSCRIBED_STATUS, VERDICTS, PaperFigure
 
@@ -48,9 +50,9 @@ def difference(fig: PaperFigure, ours: float | None) -> float:
     >>> difference(get("shokri2017", "locations_precision"), 0.55)
     -0.05...
     """
-    if ours is None or (isinstance(ours, float) and math.isnan(ours)):
+    ours = _check_ours(ours)
+    if math.isnan(ours):
         return float("nan")
-    ours = float(ours)
     if fig.is_range:
         lo, hi = fig.value
         if ours < lo:
@@ -61,6 +63,17 @@ def difference(fig: PaperFigure, ours: float | None) -> float:
     return ours - float(fig.value)
 
 
+def _check_ours(ours) -> float:
+    """Our value as a float (NaN when missing): a finite number, NaN or None."""
+    if ours is None:
+        return float("nan")
+    if isinstance(ours, bool) or not isinstance(ours, numbers.Real):
+        raise TypeError(f"ours must be a number or None, got {ours!r}.")
+    if math.isinf(ours):
+        raise ValueError(f"ours must be finite (NaN or None for a missing value), got {ours!r}.")
+    return float(ours)
+
+
 def _resolve(item) -> dict:
     """Accept (paper, key, ours[, quantity]), (PaperFigure, ours[, quantity]) or a dict."""
     if isinstance(item, dict):
@@ -69,6 +82,10 @@ def _resolve(item) -> dict:
             raise ValueError(f"unknown row field(s) {unknown}; allowed: {sorted(_ROW_KEYS)}")
         fig = item.get("figure")
         if fig is None:
+            if "paper" not in item or "key" not in item:
+                raise ValueError(
+                    f"a dict row needs 'paper' and 'key' (or 'figure'), got keys {sorted(item)}"
+                )
             fig = get(item["paper"], item["key"])
         elif not isinstance(fig, PaperFigure):
             fig = get(*fig.split("/", 1))
@@ -77,10 +94,13 @@ def _resolve(item) -> dict:
             raise ValueError(f"same_setting must be True, False or None, got {same!r}")
         return {**item, "figure": fig, "same_setting": same}
     item = tuple(item)
-    if isinstance(item[0], PaperFigure) and len(item) >= 2:
+    if item and isinstance(item[0], PaperFigure) and 2 <= len(item) <= 3:
         fig, rest = item[0], item[1:]
-    elif isinstance(item[0], PaperFigure) or len(item) < 3:
-        raise ValueError(f"a row is (paper, key, ours) or (PaperFigure, ours); got {item!r}")
+    elif not item or isinstance(item[0], PaperFigure) or not 3 <= len(item) <= 4:
+        raise ValueError(
+            "a row is (paper, key, ours[, quantity]) or (PaperFigure, ours[, quantity]); "
+            f"got {item!r}"
+        )
     else:
         fig, rest = get(item[0], item[1]), item[2:]
     return {"figure": fig, "ours": rest[0], "quantity": rest[1] if len(rest) > 1 else None}
@@ -119,6 +139,7 @@ def paper_vs_ours(rows: Iterable, digits: int = 3, *, differences: str = "all") 
     """
     if differences not in DIFFERENCES:
         raise ValueError(f"differences must be one of {DIFFERENCES}, got {differences!r}")
+    digits = check_positive_int(digits, "digits", minimum=0)
     records = []
     for item in rows:
         row = _resolve(item)
@@ -128,7 +149,7 @@ def paper_vs_ours(rows: Iterable, digits: int = 3, *, differences: str = "all") 
         rec = {
             "quantity": row.get("quantity") or fig.description,
             "paper": format_value(fig, digits),
-            "ours": float("nan") if ours is None else round(float(ours), digits),
+            "ours": round(_check_ours(ours), digits),
             "difference": round(diff, digits) if not math.isnan(diff) else float("nan"),
             "source": fig.source,
             "status": TRANSCRIBED_STATUS if fig.status == "transcribed" else fig.status,
@@ -167,11 +188,15 @@ def claims_vs_ours(rows: Iterable) -> pd.DataFrame:
     records = []
     for row in rows:
         row = tuple(row)
-        if len(row) == 2:  # (Verdict, ours)
+        if len(row) == 2 and all(hasattr(row[0], a) for a in ("paper", "key", "word")):
             v, ours = row
             paper, key, verdict = v.paper, v.key, v.word
-        else:
+        elif len(row) == 4:
             paper, key, ours, verdict = row
+        else:
+            raise ValueError(
+                f"a row is (paper, key, ours, verdict) or (Verdict, ours); got {row!r}"
+            )
         if verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {VERDICTS}, got {verdict!r}")
         c = get_claim(paper, key)
