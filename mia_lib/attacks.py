@@ -376,7 +376,7 @@ class ThresholdAttack(_MembershipClassifier, BaseEstimator):
 
     def fit(self, X, y=None, *, labels=None):
         """Choose the threshold(s): best accuracy on records with membership ``y``, or,
-        without ``y``, the :attr:`reference_quantile` of the scores of reference non-members."""
+        without ``y``, the ``reference_quantile`` of the scores of reference non-members."""
         s, labels = self._signal(X, labels)
         if y is not None:
             y = check_membership(y, name="y (membership)")

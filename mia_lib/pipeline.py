@@ -430,7 +430,7 @@ def run_attack(
         transforms=transforms,
         random_state=target_seq,
     )
-    if shadow_model is not None and shadow_model is model or shadow_model == model:
+    if shadow_model is not None and (shadow_model is model or shadow_model == model):
         shadow_model = None  # the target's kind: with the target's parameters by default
     elif shadow_model is not None and shadow_params is None:
         shadow_params = {}  # another kind: its own defaults

@@ -133,7 +133,7 @@ def check_training_params(est) -> None:
 
 
 def as_features(X, *, allow_nd: bool = False) -> np.ndarray:
-    """``X`` as a finite float32 array (see :func:`mia_lib._validation.check_features`).
+    """``X`` as a finite float32 array (the library's shared ``check_features``).
 
     Also converts object arrays of numbers, and says clearly why sparse, complex and
     featureless input is refused.
@@ -379,11 +379,11 @@ class TorchClassifierBase(ClassifierMixin, BaseEstimator):
         return torch.cat(out)
 
     def predict_logits(self, X) -> np.ndarray:
-        """Return the pre-softmax outputs, float64 of shape (n, n_classes_)."""
+        """Return the pre-softmax outputs, float64 of shape ``(n, n_classes_)``."""
         return self._logits(X).numpy()
 
     def predict_proba(self, X) -> np.ndarray:
-        """Return softmax posteriors, float64 of shape (n, n_classes_), columns in the order
+        """Return softmax posteriors, float64 of shape ``(n, n_classes_)``, columns in the order
         of ``classes_``; rows sum to 1."""
         return torch.softmax(self._logits(X), dim=1).numpy()
 
