@@ -197,7 +197,9 @@ def train_target(
 
     ``model`` is a name of :func:`mia_lib.models.make_model` (with ``model_params``) or an
     unfitted estimator (cloned). The split and the model's seed are spawned from
-    ``random_state``.
+    ``random_state``. When you chain the steps yourself, give the target, the shadows and
+    the attack the independent seeds of :func:`stage_seeds` (as :func:`run_attack` does),
+    not one ``random_state`` each.
 
     >>> from sklearn.datasets import load_digits
     >>> X, y = load_digits(return_X_y=True)
