@@ -3,8 +3,9 @@
 Three parts: ``k_shadows`` (ML-Leaks with top-3 features against Shokri's attack, by number
 of shadows), ``hyperparameters`` (shadows whose hyperparameters differ from the target's)
 and ``combined`` (a shadow mixing three algorithms against single-algorithm shadows).
-Values repeated over seeds are averaged first. A comparison counts only where there is
-something to attack (:data:`CHANCE_AUC`).
+A row's ``repeat`` numbers the repetitions of the experiment (each with its own spawned
+seeds); every value is first averaged over the repeats. A comparison counts only where
+there is something to attack (:data:`CHANCE_AUC`).
 """
 
 from __future__ import annotations
@@ -48,9 +49,15 @@ COMBINED_PRECISION = 0.05
 _P = "salem2019"
 
 
-def _means(rows, part: str, by: list[str], metrics: list[str]) -> pd.DataFrame:
+def _part(rows, part: str) -> pd.DataFrame:
+    """The rows of one part (none when no row has a ``part``)."""
     df = pd.DataFrame(list(rows))
-    return df[df["part"] == part].groupby(by)[metrics].mean()
+    return df[df["part"] == part] if "part" in df else df.iloc[0:0]
+
+
+def _means(rows, part: str, by: list[str], metrics: list[str]) -> pd.DataFrame:
+    """Means over the repeats, one row per ``by`` group."""
+    return _part(rows, part).groupby(by)[metrics].mean()
 
 
 def one_shadow(rows) -> Verdict:
@@ -61,6 +68,13 @@ def one_shadow(rows) -> Verdict:
     there beats chance (AUC at least :data:`CHANCE_AUC`). Every counted dataset holds:
     reproduced; some: partly; none: not; none counted: not testable here.
     """
+    rule = {
+        "precision": ONE_SHADOW_PRECISION,
+        "recall": ONE_SHADOW_RECALL,
+        "chance_auc": CHANCE_AUC,
+    }
+    if _part(rows, "k_shadows").empty:
+        return Verdict(_P, "one_shadow", "not testable here", {}, rule)
     k = _means(
         rows, "k_shadows", ["dataset", "attack", "n_shadows"], ["precision", "recall", "auc"]
     )
@@ -85,11 +99,6 @@ def one_shadow(rows) -> Verdict:
         }
     word = overall(p["holds"] for p in per.values() if p["counted"])
     numbers = {"k_max": kmax, "datasets": per, "skipped": skipped}
-    rule = {
-        "precision": ONE_SHADOW_PRECISION,
-        "recall": ONE_SHADOW_RECALL,
-        "chance_auc": CHANCE_AUC,
-    }
     return Verdict(_P, "one_shadow", word, numbers, rule)
 
 
@@ -99,9 +108,12 @@ def top3(rows) -> Verdict:
     full vector, per class) is at least ``-TOP3_AUC``. Every setting: reproduced; some:
     partly; none: not.
     """
-    auc = _means(rows, "k_shadows", ["dataset", "n_shadows", "attack"], ["auc"])["auc"]
     diffs: dict = {}
-    for (ds, k), g in auc.groupby(level=["dataset", "n_shadows"]):
+    groups = ()
+    if not _part(rows, "k_shadows").empty:
+        auc = _means(rows, "k_shadows", ["dataset", "n_shadows", "attack"], ["auc"])["auc"]
+        groups = auc.groupby(level=["dataset", "n_shadows"])
+    for (ds, k), g in groups:
         g = g.droplevel(["dataset", "n_shadows"])
         if {"ml_leaks", "shokri"} <= set(g.index):
             diffs.setdefault(ds, {})[str(k)] = float(g["ml_leaks"] - g["shokri"])
@@ -123,11 +135,10 @@ def unknown_hyperparameters(rows) -> Verdict:
     matching shadow (:data:`MATCHING_SHADOW`). Every variant: reproduced; some: partly;
     none: not; no matching shadow: not testable here.
     """
-    df = pd.DataFrame(list(rows))
-    h = df[df["part"] == "hyperparameters"]
-    t = h.groupby("shadow", sort=False)[["precision", "recall"]].mean()
+    h = _part(rows, "hyperparameters")
     rule = {"precision": HYPER_PRECISION, "recall": HYPER_RECALL}
-    if MATCHING_SHADOW not in t.index:
+    t = h.groupby("shadow", sort=False)[["precision", "recall"]].mean() if len(h) else None
+    if t is None or MATCHING_SHADOW not in t.index:
         return Verdict(_P, "unknown_hyperparameters", "not testable here", {}, rule)
     base = t.loc[MATCHING_SHADOW]
     variants = {}
@@ -162,8 +173,10 @@ def combined_shadow(rows) -> Verdict:
     :data:`CHANCE_AUC`) and it is not a random forest (the claim allows a skew there).
     Every counted target: reproduced; some: partly; none: not; none counted: not testable.
     """
-    df = pd.DataFrame(list(rows))
-    c = df[df["part"] == "combined"]
+    c = _part(rows, "combined")
+    rule = {"precision": COMBINED_PRECISION, "chance_auc": CHANCE_AUC}
+    if c.empty:
+        return Verdict(_P, "combined_shadow", "not testable here", {}, rule)
     idx = ["dataset", "target_model"]
     prec = c.pivot_table(index=idx, columns="shadow", values="precision", aggfunc="mean")
     auc = c.pivot_table(index=idx, columns="shadow", values="auc", aggfunc="mean")
@@ -187,5 +200,4 @@ def combined_shadow(rows) -> Verdict:
         "n_holds": sum(v["counted"] and v["holds"] for v in cells),
     }
     word = overall(v["holds"] for v in cells if v["counted"])
-    rule = {"precision": COMBINED_PRECISION, "chance_auc": CHANCE_AUC}
     return Verdict(_P, "combined_shadow", word, numbers, rule)
