@@ -24,7 +24,6 @@ import numpy as np
 import pytest
 from scipy.stats import spearmanr
 
-from mia_lib.experiments import truex
 from mia_lib.papers import VERDICTS, claims, claims_vs_ours
 from mia_lib.papers.verdicts import (
     EFFECT,
@@ -182,15 +181,6 @@ def test_transfer_effects_by_hand():
     assert truex_transfer.transfer_effects(STRONG, metric="auc")["a"]["seed_std"] == 0.02
     with pytest.raises(ValueError, match="metric must be"):
         truex_transfer.transfer_effects(STRONG, metric="precision")
-
-
-def test_transfer_effects_is_the_experiments_one(stored):
-    """The verdict module and mia_lib.experiments.truex each define transfer_effects."""
-    for rows in (STRONG + WEAK + BOTH, stored["truex_transfer"]):
-        for metric in ("accuracy", "auc"):
-            assert truex_transfer.transfer_effects(rows, metric) == truex.transfer_effects(
-                rows, metric
-            )
 
 
 def test_target_type_branches():

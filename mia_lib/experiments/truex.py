@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 
 from ..attacks import ShokriAttack, attack_model_of
+from ..papers.verdicts.truex_transfer import transfer_effects
 from ..pipeline import evaluate_attack, run_attack, stage_seeds, train_shadows, train_target
 from ..seeding import int_seed, spawn
 from .results import dataset_info, mean_std_fields
@@ -120,43 +121,6 @@ def truex_transfer(prof, seed: int = 0, progress: bool = False) -> dict:
                 | mean_std_fields(cells, [*COLUMNS, "gap"])
             )
     return {"rows": rows, "datasets": infos}
-
-
-def transfer_effects(rows, metric: str = "accuracy") -> dict[str, dict]:
-    """Per dataset: how much the target type and the attacker type move the attack accuracy.
-
-    From the rows of ``truex_transfer`` (mean of ``metric`` over seeds, cell ``M[t, a]``):
-    ``target_effect`` is the range over target types of the row means; ``attacker_effect``
-    the range over attacker types of the column means; ``within_target_range`` the median
-    over targets of the range of a row; ``seed_std`` the mean standard deviation of a cell.
-
-    >>> rows = [{"dataset": "d", "target": t, "attacker": a, "accuracy_mean": m,
-    ...          "accuracy_std": 0.01} for t, a, m in
-    ...         [("x", "x", 0.9), ("x", "z", 0.8), ("z", "x", 0.5), ("z", "z", 0.52)]]
-    >>> e = transfer_effects(rows)["d"]
-    >>> round(e["target_effect"], 3), round(e["attacker_effect"], 3)
-    (0.34, 0.04)
-    """
-    import pandas as pd
-
-    if metric not in ("accuracy", "auc"):
-        raise ValueError(f"metric must be 'accuracy' or 'auc', got {metric!r}.")
-    df = pd.DataFrame(list(rows))
-    out = {}
-    for name, g in df.groupby("dataset", sort=False):
-        M = g.pivot(index="target", columns="attacker", values=f"{metric}_mean")
-        by_target, by_attacker = M.mean(axis=1), M.mean(axis=0)
-        out[str(name)] = {
-            "target_effect": float(by_target.max() - by_target.min()),
-            "attacker_effect": float(by_attacker.max() - by_attacker.min()),
-            "within_target_range": float((M.max(axis=1) - M.min(axis=1)).median()),
-            "seed_std": float(g[f"{metric}_std"].mean()),
-            "most_vulnerable": str(by_target.idxmax()),
-            "least_vulnerable": str(by_target.idxmin()),
-            "best_attacker": str(by_attacker.idxmax()),
-            "worst_attacker": str(by_attacker.idxmin()),
-        }
-    return out
 
 
 def _factor_row(key, kind, name, X, y, results, model, t0) -> dict:
