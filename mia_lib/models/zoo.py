@@ -27,6 +27,7 @@ MODEL_NAMES = (
 
 
 def _zoo_estimator(name: str):
+    from sklearn.calibration import CalibratedClassifierCV
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.naive_bayes import GaussianNB
@@ -41,7 +42,7 @@ def _zoo_estimator(name: str):
         "decision_tree": lambda: DecisionTreeClassifier(),
         "knn": lambda: KNeighborsClassifier(n_neighbors=5),
         "naive_bayes": lambda: GaussianNB(),
-        "svm": lambda: SVC(probability=True),
+        "svm": lambda: CalibratedClassifierCV(SVC(), ensemble=False),
         "mlp": lambda: TorchMLPClassifier(),
         "cnn": lambda: TorchCNNClassifier(),
         "sklearn_mlp": lambda: MLPClassifier(
@@ -56,7 +57,9 @@ def make_model(name: str, random_state=None, n_classes: int | None = None, **par
 
     ``name`` is one of :data:`MODEL_NAMES`: ``"logistic_regression"`` (max_iter=1000),
     ``"random_forest"`` (100 trees), ``"decision_tree"``, ``"knn"`` (5 neighbours),
-    ``"naive_bayes"`` (Gaussian), ``"svm"`` (RBF ``SVC(probability=True)``), ``"mlp"``
+    ``"naive_bayes"`` (Gaussian), ``"svm"`` (an RBF ``SVC`` whose scores are calibrated into
+    probabilities by ``CalibratedClassifierCV(SVC(), ensemble=False)``, scikit-learn's
+    replacement for ``SVC(probability=True)``; its parameters are ``estimator__C``...), ``"mlp"``
     (:class:`TorchMLPClassifier`), ``"cnn"`` (:class:`TorchCNNClassifier`) and
     ``"sklearn_mlp"`` (``MLPClassifier``, 128 tanh units). ``random_state`` is passed to
     models that take one (k-NN and naive Bayes are deterministic), and so is ``n_classes``
