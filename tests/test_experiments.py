@@ -73,13 +73,14 @@ def test_unknown_names_and_profiles():
 
 
 def test_smoke_run_writes_json_with_provenance(tmp_path):
-    assert main([*SMOKE, "--out", str(tmp_path)]) == 0
+    assert main([*SMOKE, "--out", str(tmp_path), "--threads", "2"]) == 0
     path = result_path("shokri_n_classes", "smoke", tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left
     res = json.loads(path.read_text())
     assert res["name"] == "shokri_n_classes" and res["profile"] == "smoke"
     prov = res["provenance"]
     assert PROVENANCE_KEYS <= set(prov) and "commit" in prov["git"]
+    assert prov["machine"]["torch_threads"] == 2  # the run's, not the caller's (1)
     digits = prov["datasets"]["digits"]
     assert digits["lossy"] is False and len(digits["fingerprint"]) == 64
     assert [r["n_classes"] for r in res["results"]["rows"]] == [2, 5]

@@ -4,7 +4,7 @@ Each replication is registered under a name and runs under a profile read from t
 files in ``profiles/`` (:mod:`mia_lib.experiments.profiles`):
 
 * ``"smoke"``: seconds, on built-in data (tests);
-* ``"quick"``: what the book executes live on 2 CPU cores (under about a minute each);
+* ``"quick"``: what the book can execute live on 2 CPU cores (a minute or two each);
 * ``"full"``: the paper's sizes where our data allow (minutes to hours on a CPU).
 
 :func:`run_experiment` runs one inside the library's thread context, adds provenance (git

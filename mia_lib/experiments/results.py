@@ -120,11 +120,14 @@ def git_state() -> dict:
         return {"commit": None, "dirty": None}
 
 
-def provenance(profile: str, seed: int, duration_s: float, datasets=None, git=None) -> dict:
+def provenance(
+    profile: str, seed: int, duration_s: float, datasets=None, git=None, threads=None
+) -> dict:
     """Where and how a result was made: commit, date, machine, duration, profile, seed, data.
 
     ``git`` is the state read when the run started (read now when not given): a long run
-    should not be marked by edits made during it.
+    should not be marked by edits made during it. ``threads`` is the number of threads the
+    run used (torch's current number when not given).
     """
     import torch
 
@@ -136,7 +139,7 @@ def provenance(profile: str, seed: int, duration_s: float, datasets=None, git=No
             "python": platform.python_version(),
             "cpu_count": os.cpu_count(),
             "torch": torch.__version__,
-            "torch_threads": torch.get_num_threads(),
+            "torch_threads": torch.get_num_threads() if threads is None else int(threads),
         },
         "duration_s": round(float(duration_s), 1),
         "profile": profile,

@@ -204,7 +204,7 @@ def run_experiment(
         stored = check_output(path, merge=merge, force=force, planned=list(runnable))
     git = git_state()
     t0 = time.perf_counter()
-    with limit_threads(threads):
+    with limit_threads(threads) as n_threads:
         out = EXPERIMENTS[name].func(prof, seed=seed, progress=progress)
     duration = time.perf_counter() - t0
     rows = out.pop("rows")
@@ -224,7 +224,7 @@ def run_experiment(
             "options": prof.overrides,
             "settings": prof.settings(),
             "results": {"rows": rows, "skipped": skipped, **out},
-            "provenance": provenance(profile, seed, duration, datasets, git=git),
+            "provenance": provenance(profile, seed, duration, datasets, git=git, threads=n_threads),
         }
     )
     if path is not None:
