@@ -116,19 +116,15 @@ def check_output(path: Path, *, merge: bool, force: bool, planned: list[str]) ->
     a valid result, and a run that would drop stored dataset entries (``planned`` are the
     entry keys the run makes) unless ``merge`` or ``force``.
     """
-    from ..download import is_writable
+    from ..download.paths import why_not_writable
 
     folder = path.parent
-    for parent in (folder, *folder.parents):
-        if parent.exists():
-            if not parent.is_dir():
-                raise ResultFileError(f"cannot write results to {folder}: {parent} is a file.")
-            if not is_writable(parent):
-                raise ResultFileError(
-                    f"cannot write results to {folder}: {parent} is not writable; choose "
-                    "another folder with --out (or MIA_RESULTS_DIR)."
-                )
-            break
+    why = why_not_writable(folder)  # the nearest existing ancestor decides, as for data
+    if why is not None:
+        raise ResultFileError(
+            f"cannot write results to {folder}: it is not writable ({why}); choose another "
+            "folder with --out (or MIA_RESULTS_DIR)."
+        )
     if not path.exists():
         return None
     stored = read_result(path)
