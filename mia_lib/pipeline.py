@@ -32,7 +32,7 @@ only by what changed. Every step runs inside :func:`mia_lib.threads.limit_thread
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
@@ -48,10 +48,11 @@ from .attacks import ShokriAttack, ThresholdAttack
 from .metrics import AttackReport, evaluate
 from .models import make_model
 from .models.zoo import check_model_spec
-from .query import BlackBox
+from .query import BlackBox, as_distribution
 from .seeding import int_seed, spawn
 from .shadow import AttackData, ShadowModels
-from .splits import MembershipSplit, membership_split
+from .splits import membership_split
+from .target import Target, TargetSummary
 from .threads import limit_threads
 
 __all__ = [
@@ -63,75 +64,10 @@ __all__ = [
     "evaluate_attack",
     "run_attack",
     "stage_seeds",
+    "defend",
+    "attacker_view",
+    "attack_scores",
 ]
-
-
-@dataclass(frozen=True)
-class TargetSummary:
-    """What a result records about a target: sizes and accuracies (accuracy is the share of
-    records whose highest undefended posterior is their true class)."""
-
-    n_records: int
-    n_classes: int
-    target_size: int
-    n_non_members: int
-    train_acc: float
-    test_acc: float
-
-    @property
-    def gap(self) -> float:
-        """Train minus test accuracy (the generalisation gap)."""
-        return self.train_acc - self.test_acc
-
-    def to_dict(self) -> dict:
-        return {
-            "n_records": self.n_records,
-            "n_classes": self.n_classes,
-            "target_size": self.target_size,
-            "n_non_members": self.n_non_members,
-            "train_acc": self.train_acc,
-            "test_acc": self.test_acc,
-            "gap": self.gap,
-        }
-
-
-@dataclass(frozen=True, eq=False)
-class Target:
-    """A trained target behind a black box, with its members and non-members.
-
-    ``answers`` are the black box's released outputs on the evaluation records
-    ``eval_idx`` (members first, then the non-members), ``labels`` their true classes and
-    ``membership`` 1 for members. ``X``, ``y`` and ``split`` give the attacker's pool
-    (:attr:`pool`). ``model_name`` and ``model_params`` say how it was trained, so that
-    shadows can copy it.
-    """
-
-    model: object
-    blackbox: BlackBox
-    split: MembershipSplit
-    X: np.ndarray
-    y: np.ndarray
-    n_classes: int
-    model_name: object
-    model_params: dict
-    summary: TargetSummary
-    eval_idx: np.ndarray
-    membership: np.ndarray
-    labels: np.ndarray
-    answers: np.ndarray = field(repr=False)
-
-    @property
-    def pool(self) -> np.ndarray:
-        """Indices of the records left to the attacker (disjoint from the evaluation set)."""
-        return self.split.shadow_pool
-
-    @property
-    def train_acc(self) -> float:
-        return self.summary.train_acc
-
-    @property
-    def test_acc(self) -> float:
-        return self.summary.test_acc
 
 
 def _check_data(X, y, n_classes):
@@ -257,6 +193,35 @@ def train_target(
     )
 
 
+def defend(target: Target, transforms=(), *, output: str = "proba") -> Target:
+    """The same trained target behind another API: ``transforms`` and ``output`` replace
+    the black box's, and the evaluation records are queried again.
+
+    Nothing is retrained, so every defence at the API is compared on one model, split and
+    set of shadows. The summary's accuracies are those of the undefended posteriors; a
+    defence that keeps the predicted label (all but rounding ties) leaves them unchanged.
+
+    >>> from sklearn.datasets import load_digits
+    >>> from mia_lib.query import TopK
+    >>> X, y = load_digits(return_X_y=True)
+    >>> t = train_target(X / 16, y, target_size=200, model="naive_bayes", random_state=0)
+    >>> top1 = defend(t, [TopK(1)])
+    >>> top1.model is t.model, top1.answers.max(axis=1).min()
+    (True, np.float64(1.0))
+    """
+    _check_target(target)
+    bb = BlackBox(target.model, output=output, transforms=transforms, n_classes=target.n_classes)
+    with limit_threads():
+        answers = bb.query(target.X[target.eval_idx])
+    return replace(target, blackbox=bb, answers=answers)
+
+
+def attacker_view(target: Target) -> np.ndarray:
+    """The target's released answers read as distributions (one-hot rows for labels), the
+    input of every posterior-based attack (:func:`mia_lib.query.as_distribution`)."""
+    return as_distribution(target.answers, n_classes=target.n_classes)
+
+
 def train_shadows(
     target: Target,
     *,
@@ -310,8 +275,12 @@ def train_shadows(
         return shadows.fit(X[pool], target.y[pool])
 
 
-def _fit_attack(attack, fit_on) -> None:
+def _fit_attack(attack, fit_on, target) -> None:
     if fit_on is None:
+        return
+    if isinstance(fit_on, ShadowModels) and hasattr(attack, "fit_shadows"):
+        # an attack that queries the shadows itself (label-only): on the attacker's pool
+        attack.fit_shadows(fit_on, target.X[target.pool], target.y[target.pool])
         return
     if isinstance(fit_on, ShadowModels):
         check_is_fitted(fit_on, "attack_data_")
@@ -338,19 +307,33 @@ def evaluate_attack(attack, target: Target, *, fit_on=None, per_class: bool = Fa
     that needs more than the black box's answers (e.g. one that queries perturbed records)
     implements ``score_target(target) -> (scores, decisions)`` instead of
     ``score_samples``/``predict``. ``per_class`` adds the per-class table to the report.
+    Attack estimators see the answers as distributions (:func:`attacker_view`): released
+    top-k values, rounded rows and labels are read as the attacker would read them, and its
+    shadow data should be released the same way (:meth:`AttackData.released
+    <mia_lib.shadow.AttackData.released>`).
     """
-    _check_attack(attack)
-    _check_target(target)
     check_bool(per_class, "per_class")
-    with limit_threads():
-        _fit_attack(attack, fit_on)
-        if hasattr(attack, "score_target"):
-            scores, decisions = attack.score_target(target)
-        else:
-            scores = attack.score_samples(target.answers, labels=target.labels)
-            decisions = attack.predict(target.answers, labels=target.labels)
+    scores, decisions = attack_scores(attack, target, fit_on=fit_on)
     classes = target.labels if per_class else None
     return evaluate(target.membership, scores, predicted=decisions, classes=classes)
+
+
+def attack_scores(attack, target: Target, *, fit_on=None) -> tuple[np.ndarray, np.ndarray]:
+    """The scoring step of :func:`evaluate_attack`: fit ``attack`` on ``fit_on`` when given
+    and return its scores and 0/1 decisions for ``target``'s evaluation records (members
+    first, in the order of ``target.membership``), e.g. for bootstrap intervals
+    (:func:`mia_lib.intervals.bootstrap_ci`)."""
+    _check_attack(attack)
+    _check_target(target)
+    with limit_threads():
+        _fit_attack(attack, fit_on, target)
+        if hasattr(attack, "score_target"):
+            return attack.score_target(target)
+        view = attacker_view(target)
+        return (
+            attack.score_samples(view, labels=target.labels),
+            attack.predict(view, labels=target.labels),
+        )
 
 
 @dataclass(frozen=True)
@@ -415,7 +398,8 @@ def run_attack(
     (:func:`train_shadows`); ``attack`` (default :class:`~mia_lib.attacks.ShokriAttack`, one
     attack model per class) is fitted on their outputs and scores the target's members and
     non-members (:func:`evaluate_attack`, with the per-class table). ``baseline=True`` adds a
-    confidence threshold fitted on the same shadow data.
+    confidence threshold fitted on the same shadow data. With ``transforms`` (a defence at
+    the API) the attacker sees its shadows' outputs through the same transforms.
     """
     check_positive_int(n_shadows, "n_shadows")
     check_bool(baseline, "baseline")
@@ -447,10 +431,12 @@ def run_attack(
     )
     if attack is None:
         attack = ShokriAttack(random_state=int_seed(attack_seq))
-    report = evaluate_attack(attack, target, fit_on=shadows, per_class=True)
+    # the attacker queries its shadows through the same API as the target
+    fit_on = shadows.attack_data_.released(target.blackbox.transforms) if transforms else shadows
+    report = evaluate_attack(attack, target, fit_on=fit_on, per_class=True)
     base = None
     if baseline:
-        base = evaluate_attack(ThresholdAttack("confidence"), target, fit_on=shadows)
+        base = evaluate_attack(ThresholdAttack("confidence"), target, fit_on=fit_on)
     return RunResult(
         target=target.summary,
         n_shadows=int(n_shadows),

@@ -33,7 +33,16 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_features, check_positive_int
 
-__all__ = ["BlackBox", "TopK", "Rounding", "Temperature", "full_proba", "model_proba"]
+__all__ = [
+    "BlackBox",
+    "TopK",
+    "Rounding",
+    "Temperature",
+    "apply_transforms",
+    "as_distribution",
+    "full_proba",
+    "model_proba",
+]
 
 #: Rows of a transform that keeps posteriors normalised must sum to 1 within this.
 SUM_TOLERANCE = 1e-6
@@ -125,18 +134,30 @@ def _posterior_matrix(P, transform) -> np.ndarray:
 
 
 class TopK:
-    """Keep the ``k`` largest posteriors, zero the rest and renormalise.
+    """Keep the ``k`` largest posteriors and zero the rest.
+
+    ``renormalise=True`` (the default) rescales the kept values to sum to 1; with ``False``
+    the service releases them as they are (Shokri et al.'s "top-k" restriction: the top-1
+    value is still the model's confidence), so its rows need not sum to 1.
 
     >>> TopK(1)(np.array([[0.6, 0.3, 0.1]])).tolist()
     [[1.0, 0.0, 0.0]]
+    >>> TopK(1, renormalise=False)(np.array([[0.6, 0.3, 0.1]])).tolist()
+    [[0.6, 0.0, 0.0]]
     """
 
-    normalised = True
-
-    def __init__(self, k: int):
+    def __init__(self, k: int, renormalise: bool = True):
         if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
             raise ValueError(f"TopK needs a positive integer k, got {k!r}.")
+        if not isinstance(renormalise, bool | np.bool_):
+            raise ValueError(f"TopK's renormalise must be True or False, got {renormalise!r}.")
         self.k = int(k)
+        self.renormalise = bool(renormalise)
+
+    @property
+    def normalised(self) -> bool:
+        """Whether released rows sum to 1 (only when renormalised)."""
+        return self.renormalise
 
     def __call__(self, P):
         P = _posterior_matrix(P, self)
@@ -146,6 +167,8 @@ class TopK:
         out = np.zeros_like(P)
         rows = np.arange(P.shape[0])[:, None]
         out[rows, keep] = P[rows, keep]
+        if not self.renormalise:
+            return out
         sums = out.sum(axis=1, keepdims=True)
         if np.any(sums <= 0):
             raise ValueError(
@@ -155,7 +178,7 @@ class TopK:
         return out / sums
 
     def __repr__(self):
-        return f"TopK({self.k})"
+        return f"TopK({self.k})" if self.renormalise else f"TopK({self.k}, renormalise=False)"
 
 
 class Rounding:
@@ -243,6 +266,88 @@ def _check_transform_output(out, shape, transform) -> np.ndarray:
     return out
 
 
+def apply_transforms(P, transforms=()) -> np.ndarray:
+    """Posteriors ``P`` (n, k) after the service's output ``transforms``, each checked.
+
+    This is what a :class:`BlackBox` releases; the attacker applies it to its shadow models'
+    outputs to see them as the service would release them.
+
+    >>> apply_transforms([[0.64, 0.36]], [Rounding(1)]).tolist()
+    [[0.6, 0.4]]
+    """
+    P = _posterior_matrix(P, "apply_transforms")
+    for t in _check_transforms(transforms):
+        P = _check_transform_output(t(P), P.shape, t)
+    return P
+
+
+def as_distribution(R, n_classes: int | None = None) -> np.ndarray:
+    """Read released outputs ``R`` as probability distributions, as an attacker does.
+
+    * labels (a 1-D array, ``output="label"``) become one-hot rows of ``n_classes``;
+    * a row summing to less than 1 (top-k values released as they are) keeps its values and
+      spreads the missing mass evenly over its zero entries (or is rescaled if it has none);
+    * a row summing to more than 1 (rounded values) is divided by its sum.
+
+    Rows that already sum to 1 are returned unchanged, so the kept values (the model's top
+    confidences) reach the attack as the service released them.
+
+    >>> as_distribution([[0.6, 0.0, 0.0]]).tolist()
+    [[0.6, 0.2, 0.2]]
+    >>> as_distribution([2, 0], n_classes=3).tolist()
+    [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+    """
+    R = np.asarray(R)
+    if R.ndim == 1:
+        if n_classes is None:
+            raise ValueError("released labels (a 1-D array) need n_classes to become one-hot rows.")
+        n_classes = check_positive_int(n_classes, "n_classes")
+        labels = np.asarray(R)
+        if labels.dtype.kind not in "iu" or labels.min() < 0 or labels.max() >= n_classes:
+            raise ValueError(
+                f"released labels must be integers in 0..{n_classes - 1}, got {labels[:5]}."
+            )
+        out = np.zeros((len(labels), n_classes))
+        out[np.arange(len(labels)), labels] = 1.0
+        return out
+    R = _posterior_matrix(R, "as_distribution")
+    if not np.all(np.isfinite(R)) or R.min() < 0 or R.max() > 1:
+        raise ValueError("released outputs must be finite values in [0, 1].")
+    sums = R.sum(axis=1, keepdims=True)
+    out = R.copy()
+    short = sums[:, 0] < 1.0 - SUM_TOLERANCE
+    zeros = (R == 0) & short[:, None]
+    n_zero = zeros.sum(axis=1, keepdims=True)
+    fill = np.divide(1.0 - sums, n_zero, out=np.zeros_like(sums), where=n_zero > 0)
+    out = np.where(zeros, fill, out)
+    sums = out.sum(axis=1, keepdims=True)
+    off = np.abs(sums[:, 0] - 1.0) > SUM_TOLERANCE
+    empty = sums[:, 0] <= 0
+    out[off & ~empty] /= sums[off & ~empty]
+    out[empty] = 1.0 / R.shape[1]
+    return out
+
+
+def _check_transforms(transforms) -> tuple:
+    if transforms is None:
+        return ()
+    if callable(transforms) or isinstance(transforms, str | bytes):
+        raise TypeError(
+            f"transforms must be a sequence of callables, got {transforms!r}; "
+            "wrap a single transform in a list: transforms=[t]."
+        )
+    try:
+        transforms = tuple(transforms)
+    except TypeError:
+        raise TypeError(
+            f"transforms must be a sequence of callables, got {type(transforms).__name__}."
+        ) from None
+    for t in transforms:
+        if not callable(t):
+            raise TypeError(f"every transform must be callable, got {t!r}.")
+    return transforms
+
+
 # ------------------------------------------------------------------------------- black box
 
 
@@ -271,22 +376,7 @@ class BlackBox:
             raise TypeError(f"model must have predict_proba; {type(model).__name__} has not.")
         if output not in ("proba", "label"):
             raise ValueError(f"output must be 'proba' or 'label', got {output!r}.")
-        if transforms is None:
-            transforms = ()
-        if callable(transforms) or isinstance(transforms, str | bytes):
-            raise TypeError(
-                f"transforms must be a sequence of callables, got {transforms!r}; "
-                "wrap a single transform in a list: transforms=[t]."
-            )
-        try:
-            transforms = tuple(transforms)
-        except TypeError:
-            raise TypeError(
-                f"transforms must be a sequence of callables, got {type(transforms).__name__}."
-            ) from None
-        for t in transforms:
-            if not callable(t):
-                raise TypeError(f"every transform must be callable, got {t!r}.")
+        transforms = _check_transforms(transforms)
         if n_classes is not None:
             n_classes = check_positive_int(n_classes, "n_classes")
         self.model = model
@@ -318,8 +408,7 @@ class BlackBox:
         P = self.posteriors(X)
         self.n_queries += len(P)
         self.n_calls += 1
-        for t in self.transforms:
-            P = _check_transform_output(t(P), P.shape, t)
+        P = apply_transforms(P, self.transforms)
         if self.output == "label":
             return np.argmax(P, axis=1)
         return P

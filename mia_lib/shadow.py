@@ -29,11 +29,11 @@ from ._validation import (
 )
 from .models import make_model, train_many
 from .models.zoo import check_model_spec
-from .query import full_proba
+from .query import apply_transforms, as_distribution, full_proba
 from .seeding import int_seed, spawn
 from .splits import shadow_splits
 
-__all__ = ["AttackData", "ShadowModels", "attack_dataset"]
+__all__ = ["AttackData", "ShadowModels", "attack_dataset", "released_view"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,21 @@ class AttackData:
             source=self.source[mask],
         )
 
+    def released(self, transforms=(), output: str = "proba") -> AttackData:
+        """The same examples as the attacker sees them through a service's output
+        ``transforms`` (and ``output="label"``): the shadows' posteriors are transformed
+        (:func:`mia_lib.query.apply_transforms`) and read back as distributions
+        (:func:`mia_lib.query.as_distribution`), exactly as the target's answers are.
+
+        >>> from mia_lib.query import TopK
+        >>> d = AttackData(np.array([[0.7, 0.2, 0.1]]), np.array([0]), np.array([1]),
+        ...                np.array([0]))
+        >>> d.released([TopK(1, renormalise=False)]).posteriors.round(2).tolist()
+        [[0.7, 0.15, 0.15]]
+        """
+        R = released_view(self.posteriors, transforms, output)
+        return AttackData(R, self.labels, self.membership, self.source)
+
     def __len__(self):
         return len(self.labels)
 
@@ -73,6 +88,17 @@ class AttackData:
             f"AttackData(n={len(self)}, members={n_in}, non_members={len(self) - n_in}, "
             f"n_classes={self.posteriors.shape[1]}, sources={len(np.unique(self.source))})"
         )
+
+
+def released_view(P, transforms=(), output: str = "proba") -> np.ndarray:
+    """What an attacker reads from a service that releases posteriors ``P`` through
+    ``transforms`` and ``output``: distributions of the same width (one-hot for labels)."""
+    if output not in ("proba", "label"):
+        raise ValueError(f"output must be 'proba' or 'label', got {output!r}.")
+    R = apply_transforms(P, transforms)
+    if output == "label":
+        return as_distribution(np.argmax(R, axis=1), n_classes=R.shape[1])
+    return as_distribution(R)
 
 
 def _check_rows(rows, n: int, name: str) -> np.ndarray:

@@ -23,17 +23,19 @@ The package holds the runner (``runner``), the profiles (``profiles``), the resu
 * ``truex`` (Truex et al. 2018): ``truex_transfer``, ``truex_data_factors``,
   ``truex_knowledge``;
 * ``salem`` (Salem et al. 2019, ML-Leaks): ``salem_adversary1``, ``salem_data_transfer``,
-  ``salem_threshold``.
+  ``salem_threshold``;
+* ``defences`` (defences at the prediction API): ``defences_api`` (Shokri et al.'s output
+  restrictions against four attackers) and ``memguard`` (Jia et al. 2019).
 
 >>> [n for n in sorted(EXPERIMENTS) if n.startswith("shokri")]
 ['shokri_cifar_size', 'shokri_datasets', 'shokri_gap', 'shokri_n_classes']
 >>> len(EXPERIMENTS)
-10
+12
 """
 
 from __future__ import annotations
 
-from . import salem, shokri, truex  # noqa: F401  (importing registers their replications)
+from . import defences, salem, shokri, truex  # noqa: F401  (importing registers them)
 from .profiles import OVERRIDES, PROFILES, Profile, ProfileError, load_profile
 from .results import (
     ResultFileError,

@@ -1,0 +1,285 @@
+"""Defences at the prediction API, replicated on the one attack pipeline.
+
+* ``defences_api``: Shokri et al.'s output restrictions (their Table III): top-k, the label
+  only, rounding and temperature. One target and one set of shadows per dataset; each
+  defence is the same model behind another API (:func:`mia_lib.pipeline.defend`), and the
+  attacker sees its shadows' outputs through the same API. Four attackers: Shokri's attack,
+  the best threshold attack (the signal of highest AUC on the shadows), the gap attack and
+  Choquette-Choo et al.'s label-only attack. Every figure has a bootstrap interval.
+* ``memguard``: Jia et al.'s MemGuard on Locations in the official setting, the expected
+  inference accuracy of the non-adaptive NN attack at each budget, and the attackers
+  MemGuard cannot stop: label-only, and an attacker who knows MemGuard is there.
+
+Profiles in ``profiles/defences.toml``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..attacks import ShokriAttack, ThresholdAttack
+from ..intervals import bootstrap_ci
+from ..label_only import GapAttack, LabelOnlyAttack
+from ..metrics import auc, evaluate
+from ..pipeline import attack_scores, defend, stage_seeds, train_shadows, train_target
+from ..query import Rounding, Temperature, TopK
+from ..seeding import int_seed, spawn
+from .results import dataset_info
+from .runner import progress_bar, register
+
+__all__ = ["api_defence", "best_signal", "DEFENCE_SIGNALS", "fields"]
+
+#: The signals among which the threshold attacker picks the one of highest shadow AUC.
+DEFENCE_SIGNALS = ("confidence", "loss", "entropy", "modified_entropy")
+
+
+def api_defence(name: str) -> tuple[list, str]:
+    """The transforms and output of a defence named in a profile: ``none``, ``topK``
+    (the K largest posteriors released as they are), ``label``, ``roundD`` (D decimals) or
+    ``tempT`` (temperature T).
+
+    >>> api_defence("top3"), api_defence("label"), api_defence("round2")
+    (([TopK(3, renormalise=False)], 'proba'), ([], 'label'), ([Rounding(2)], 'proba'))
+    """
+    if name == "none":
+        return [], "proba"
+    if name == "label":
+        return [], "label"
+    for prefix, make in (
+        ("top", lambda v: TopK(int(v), renormalise=False)),
+        ("round", lambda v: Rounding(int(v))),
+        ("temp", lambda v: Temperature(float(v))),
+    ):
+        if name.startswith(prefix):
+            try:
+                return [make(name[len(prefix) :])], "proba"
+            except ValueError:
+                break
+    raise ValueError(
+        f"unknown defence {name!r}; use none, label, topK, roundD or tempT (e.g. top3)."
+    )
+
+
+def fields(report, scores, decisions, seed, n_boot) -> dict:
+    """An attack report's figures with their bootstrap intervals (``<metric>_ci``)."""
+    out = report.to_dict()
+    m = np.r_[np.ones(report.n_members), np.zeros(report.n_non_members)]
+    cis = bootstrap_ci(m, scores, decisions, n_boot=n_boot, random_state=seed) if n_boot else {}
+    out.update({f"{k}_ci": list(v) for k, v in cis.items()})
+    return out
+
+
+def _scored(attack, target, fit_on=None):
+    """Report, scores and decisions of ``attack`` on ``target`` (scores kept for the
+    intervals)."""
+    s, d = attack_scores(attack, target, fit_on=fit_on)
+    return evaluate(target.membership, s, predicted=d), s, d
+
+
+def best_signal(data) -> str:
+    """The signal of :data:`DEFENCE_SIGNALS` with the highest AUC on shadow data ``data``."""
+    aucs = {
+        s: auc(
+            data.membership, ThresholdAttack(s).score_samples(data.posteriors, labels=data.labels)
+        )
+        for s in DEFENCE_SIGNALS
+    }
+    return max(aucs, key=aucs.get)
+
+
+def _load(entry):
+    from ..datasets import load_dataset
+
+    data = load_dataset(entry.source, **entry.load)
+    X = data.X if entry.model == "cnn" else data.X.reshape(len(data.X), -1)
+    return data, X
+
+
+@register(
+    "defences_api",
+    "Output restrictions at the API (Shokri et al. Table III) against four attackers",
+)
+def defences_api(prof, seed: int = 0, progress: bool = False) -> dict:
+    """Each output defence of the profile against Shokri's attack, the best threshold
+    attack, the gap attack and the label-only attack, one row per (dataset, defence,
+    attacker), with the target's released test accuracy and the mean L1 distortion."""
+    rows, infos = [], {}
+    n_boot = int(prof.options.get("n_boot", 200))
+    for key, entry in prof.datasets.items():
+        data, X = _load(entry)
+        infos[key] = dataset_info(data)
+        target_seq, shadow_seq, attack_seq = stage_seeds(seed)
+        target = train_target(
+            X,
+            data.y,
+            data.n_classes,
+            target_size=entry.target_size,
+            model=entry.model,
+            model_params=entry.params,
+            random_state=target_seq,
+        )
+        shadows = train_shadows(target, n_shadows=entry.n_shadows, random_state=shadow_seq)
+        lo_seq, boot_seq, shokri_seq = spawn(attack_seq, 3)
+        lo = LabelOnlyAttack(**entry.options.get("label_only", {}), random_state=lo_seq)
+        lo.fit_shadows(shadows, X[target.pool], data.y[target.pool])
+        raw = target.blackbox.posteriors(X[target.eval_idx])
+        nonmember = target.membership == 0
+        for name in progress_bar(prof.options["defences"], progress, f"defences_api {key}"):
+            transforms, output = api_defence(name)
+            defended = defend(target, transforms, output=output)
+            seen = shadows.attack_data_.released(transforms, output)
+            signal = best_signal(seen)
+            labels_out = np.asarray(defended.answers)
+            labels_out = labels_out if labels_out.ndim == 1 else labels_out.argmax(axis=1)
+            distortion = (
+                0.0
+                if output == "label"
+                else float(np.abs(np.asarray(defended.answers) - raw).sum(axis=1).mean())
+            )
+            common = {
+                "dataset": key,
+                "defence": name,
+                **target.summary.to_dict(),
+                "released_test_acc": float(
+                    np.mean(labels_out[nonmember] == target.labels[nonmember])
+                ),
+                "distortion_l1": distortion,
+            }
+            attackers = (
+                ("shokri", ShokriAttack(random_state=int_seed(shokri_seq)), seen),
+                ("threshold", ThresholdAttack(signal), seen),
+                ("gap", GapAttack(), None),
+                ("label_only", lo, None),
+            )
+            for attacker, attack, fit_on in attackers:
+                report, s, d = _scored(attack, defended, fit_on)
+                rows.append(
+                    {
+                        "key": f"{key}/{name}/{attacker}",
+                        **common,
+                        "attack": attacker,
+                        "signal": signal if attacker == "threshold" else None,
+                        **fields(report, s, d, boot_seq, n_boot),
+                    }
+                )
+    return {"rows": rows, "datasets": infos}
+
+
+def _memguard_rows(key, target, guard, nn, lo, adaptive, budgets, seed, n_boot):
+    """The MemGuard curve and the attackers it cannot stop, as result rows."""
+    P = target.blackbox.posteriors(target.X[target.eval_idx])
+    noised = guard.perturb(P)
+    m = target.membership
+    right_orig = nn.predict(P) == m
+    right_def = nn.predict(noised) == m
+    kept = float(np.mean(noised.argmax(1) == P.argmax(1)))
+    common = {
+        "dataset": key,
+        **target.summary.to_dict(),
+        "defender_accuracy": guard.defender_accuracy_,
+    }
+    rows = []
+    for eps in budgets:
+        p = guard.release_probability(P, noised, budget=eps)
+        expected = float(np.mean((1 - p) * right_orig + p * right_def))
+        rows.append(
+            {
+                "key": f"{key}/nn/{eps:g}",
+                **common,
+                "attack": "nn",
+                "budget": float(eps),
+                "inference_acc": expected,
+                "distortion_l1": float(np.mean(p * np.abs(noised - P).sum(axis=1))),
+                "label_kept": kept,
+            }
+        )
+    # the full defence (largest budget) released with its coin, against the other attackers
+    eps = max(budgets)
+    guard.set_params(budget=eps)
+    defended = defend(target, [guard])
+    for attacker, attack in (
+        ("nn_released", nn),
+        ("label_only", lo),
+        ("gap", GapAttack()),
+        *adaptive,
+    ):
+        report, s, d = _scored(attack, defended)
+        undefended, s0, d0 = _scored(attack, target)
+        rows.append(
+            {
+                "key": f"{key}/{attacker}/{eps:g}",
+                **common,
+                "attack": attacker,
+                "budget": float(eps),
+                **fields(report, s, d, seed, n_boot),
+                "undefended": fields(undefended, s0, d0, seed, n_boot),
+            }
+        )
+    return rows
+
+
+@register(
+    "memguard",
+    "MemGuard on Locations (Jia et al. 2019): the official curve and the attacks it misses",
+)
+def memguard(prof, seed: int = 0, progress: bool = False) -> dict:
+    """MemGuard in the official setting: the target is trained on ``target_size`` members,
+    the defender's classifier on them and ``defender_size`` other non-members, the attacker
+    trains one shadow on half its pool's ``shadow_size``-record in/out split and an NN
+    attack on its sorted posteriors. Rows: the expected inference accuracy at each budget,
+    then, at the largest budget, the released answers against the NN attack, the
+    label-only and gap attacks and two adaptive attackers (a modified-entropy threshold, and
+    an NN attack trained on shadow outputs defended by the attacker's own MemGuard)."""
+    from ..attacks import attack_model_of
+    from ..memguard import MemGuard
+
+    rows, infos = [], {}
+    n_boot = int(prof.options.get("n_boot", 200))
+    budgets = [float(b) for b in prof.options["budgets"]]
+    for key, entry in prof.datasets.items():
+        data, X = _load(entry)
+        infos[key] = dataset_info(data)
+        target_seq, shadow_seq, attack_seq = stage_seeds(seed)
+        target = train_target(
+            X,
+            data.y,
+            data.n_classes,
+            target_size=entry.target_size,
+            model=entry.model,
+            model_params=entry.params,
+            random_state=target_seq,
+        )
+        guard_seq, nn_seq, lo_seq, boot_seq, own_seq = spawn(attack_seq, 5)
+        pool = target.pool
+        d_size = int(entry.options["defender_size"])
+        defender_out = pool[:d_size]  # the pool is already shuffled by the split
+        members = target.split.target_in
+        Pd = target.blackbox.posteriors(X[np.r_[members, defender_out]])
+        md = np.r_[np.ones(len(members)), np.zeros(len(defender_out))].astype(int)
+        guard = MemGuard(random_state=guard_seq).fit(Pd, md)
+        shadows = train_shadows(
+            target, n_shadows=1, shadow_size=entry.options["shadow_size"], random_state=shadow_seq
+        )
+        seen = shadows.attack_data_
+        attack_mlp = attack_model_of("mlp", random_state=nn_seq).set_params(
+            **entry.options.get("nn_attack", {})
+        )
+        nn = ShokriAttack(
+            attack_mlp, per_class=False, features="sorted", random_state=int_seed(nn_seq)
+        ).fit(seen.posteriors, seen.membership)
+        lo = LabelOnlyAttack(**entry.options.get("label_only", {}), random_state=lo_seq)
+        lo.fit_shadows(shadows, X[pool], data.y[pool])
+        mentr = ThresholdAttack("modified_entropy").fit(
+            seen.posteriors, seen.membership, labels=seen.labels
+        )
+        # the attacker knows MemGuard: it defends its own shadow's outputs the same way
+        own = MemGuard(budget=max(budgets), random_state=own_seq).fit(
+            seen.posteriors, seen.membership
+        )
+        own_seen = own(seen.posteriors)
+        aware = ShokriAttack(
+            attack_mlp, per_class=False, features="sorted", random_state=int_seed(nn_seq)
+        ).fit(own_seen, seen.membership)
+        adaptive = (("modified_entropy", mentr), ("nn_aware", aware))
+        rows += _memguard_rows(key, target, guard, nn, lo, adaptive, budgets, boot_seq, n_boot)
+    return {"rows": rows, "datasets": infos}
