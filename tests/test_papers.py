@@ -145,7 +145,13 @@ def test_paper_vs_ours_without_notes_has_six_columns():
 def test_claims_have_sources_and_verdicts_are_checked():
     from mia_lib.papers import CLAIMS, claims_vs_ours, get_claim
 
-    assert {c.paper for c in CLAIMS} == {"truex2018", "salem2019"}
+    assert {c.paper for c in CLAIMS} == {
+        "truex2018",
+        "salem2019",
+        "shokri2017",
+        "choquette2021",
+        "jia2019",
+    }
     assert len({(c.paper, c.key) for c in CLAIMS}) == len(CLAIMS)
     assert get_claim("salem2019", "top3").status == "repo"
     df = claims_vs_ours([("salem2019", "data_transfer", "precision 0.81", "partly reproduced")])

@@ -32,6 +32,7 @@ PAPERS = {
     "salem2019": "salem2018mlleaks",
     "hayes2019": "hayes2017logan",
     "jia2019": "jia2019memguard",
+    "choquette2021": "choquette2021label",
     "carlini2022": "carlini2022membership",
     "zarifzadeh2024": "zarifzadeh2024low",
 }

@@ -14,6 +14,8 @@ One module per replication, one function per claim it tests (named after the cla
 * Salem et al. (chapter 7): :mod:`~mia_lib.papers.verdicts.salem_adversary1`,
   :mod:`~mia_lib.papers.verdicts.salem_data_transfer`,
   :mod:`~mia_lib.papers.verdicts.salem_threshold`;
+* defences at the API (chapter 8): :mod:`~mia_lib.papers.verdicts.defences_api`,
+  :mod:`~mia_lib.papers.verdicts.memguard`;
 * :mod:`~mia_lib.papers.verdicts.rules`: :class:`Verdict`, :func:`overall`,
   :func:`spearman`, :func:`series_rises` and the shared thresholds.
 
@@ -35,6 +37,8 @@ from importlib import import_module
 from ..data import get_claim
 from ..model import PaperClaim
 from . import (
+    defences_api,
+    memguard,
     salem_adversary1,
     salem_data_transfer,
     salem_threshold,
@@ -70,6 +74,8 @@ __all__ = [
     "salem_adversary1",
     "salem_data_transfer",
     "salem_threshold",
+    "defences_api",
+    "memguard",
 ]
 
 
