@@ -24,6 +24,7 @@ from mia_lib._validation import check_membership, check_same_length, check_score
 __all__ = [
     "plot_paper_vs_ours",
     "plot_per_class",
+    "plot_privacy_utility",
     "plot_roc",
     "plot_rocs",
     "plot_score_histograms",
@@ -275,4 +276,62 @@ def plot_paper_vs_ours(df: pd.DataFrame, ax=None):
     if values.size and values.min() >= 0 and values.max() <= 1:
         ax.set_ylim(0, 1.05)
     ax.legend()
+    return ax
+
+
+def plot_privacy_utility(
+    points,
+    x: str = "distortion_l1",
+    y: str = "tpr_at_1pct_fpr",
+    group: str = "family",
+    label: str = "defence",
+    ax=None,
+):
+    """The privacy–utility map of defences: one marker per defence, the honest user's cost
+    ``x`` (e.g. the mean L1 distortion of the released vectors, or the accuracy lost)
+    against the attacker's gain ``y`` (e.g. the best attack's TPR at 1% FPR).
+
+    ``points`` is a DataFrame (or list of dicts) with columns ``x``, ``y``, ``label`` and,
+    optionally, ``group`` (one marker style and legend entry per group of defences: "output
+    restriction", "MemGuard", ...). Points of one group are joined in the order given, so a
+    sweep (budgets, temperatures) reads as a curve. Lower and further left is better for the
+    defender.
+
+    >>> ax = plot_privacy_utility([{"defence": "none", "distortion_l1": 0.0,
+    ...                             "tpr_at_1pct_fpr": 0.3, "family": "none"},
+    ...                            {"defence": "top1", "distortion_l1": 0.1,
+    ...                             "tpr_at_1pct_fpr": 0.25, "family": "top-k"}])
+    >>> [t.get_text() for t in ax.texts]
+    ['none', 'top1']
+    >>> plt.close(ax.figure)
+    """
+    df = pd.DataFrame(points)
+    if df.empty:
+        raise ValueError("points is empty; give one row per defence.")
+    missing = [c for c in (x, y, label) if c not in df.columns]
+    if missing:
+        raise ValueError(f"points have no column(s) {missing}; columns: {list(df.columns)}")
+    for c in (x, y):
+        if not pd.api.types.is_numeric_dtype(df[c]):
+            raise TypeError(f"column {c!r} must hold numbers, got dtype {df[c].dtype}.")
+    ax = _axes(ax)
+    groups = df[group] if group in df.columns else pd.Series("defences", index=df.index)
+    markers = "osD^vP*X"
+    for i, (name, part) in enumerate(df.groupby(groups, sort=False)):
+        ax.plot(
+            part[x],
+            part[y],
+            marker=markers[i % len(markers)],
+            linestyle="-",
+            alpha=0.85,
+            label=str(name),
+        )
+    for _, row in df.iterrows():
+        ax.annotate(
+            str(row[label]), (row[x], row[y]), textcoords="offset points", xytext=(4, 4), fontsize=8
+        )
+    ax.set_xlabel(x.replace("_", " "))
+    ax.set_ylabel(y.replace("_", " "))
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
     return ax

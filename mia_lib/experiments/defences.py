@@ -23,11 +23,14 @@ from ..label_only import GapAttack, LabelOnlyAttack
 from ..metrics import auc, evaluate
 from ..pipeline import attack_scores, defend, stage_seeds, train_shadows, train_target
 from ..query import Rounding, Temperature, TopK
-from ..seeding import int_seed, spawn
+from ..seeding import generator, int_seed, spawn
 from .results import dataset_info
 from .runner import progress_bar, register
 
 __all__ = ["api_defence", "best_signal", "DEFENCE_SIGNALS", "fields"]
+
+#: The threshold-free figures of each attacker on MemGuard's released answers, per budget.
+RELEASED_METRICS = ("auc", "tpr_at_1pct_fpr", "tpr_at_0_1pct_fpr", "advantage")
 
 #: The signals among which the threshold attacker picks the one of highest shadow AUC.
 DEFENCE_SIGNALS = ("confidence", "loss", "entropy", "modified_entropy")
@@ -179,9 +182,15 @@ def _memguard_rows(key, target, guard, nn, lo, adaptive, budgets, seed, n_boot):
         "defender_accuracy": guard.defender_accuracy_,
     }
     rows = []
+    coin = generator(spawn(seed, 1)[0]).random(len(P))  # one coin per record, every budget
     for eps in budgets:
         p = guard.release_probability(P, noised, budget=eps)
         expected = float(np.mean((1 - p) * right_orig + p * right_def))
+        released = np.where((coin < p)[:, None], noised, P)
+        seen = {}
+        for name, attack in (("nn", nn), *adaptive):
+            r = evaluate(m, attack.score_samples(released, labels=target.labels))
+            seen[name] = {k: getattr(r, k) for k in RELEASED_METRICS}
         rows.append(
             {
                 "key": f"{key}/nn/{eps:g}",
@@ -191,6 +200,7 @@ def _memguard_rows(key, target, guard, nn, lo, adaptive, budgets, seed, n_boot):
                 "inference_acc": expected,
                 "distortion_l1": float(np.mean(p * np.abs(noised - P).sum(axis=1))),
                 "label_kept": kept,
+                "released": seen,
             }
         )
     # the full defence (largest budget) released with its coin, against the other attackers
@@ -226,7 +236,9 @@ def memguard(prof, seed: int = 0, progress: bool = False) -> dict:
     """MemGuard in the official setting: the target is trained on ``target_size`` members,
     the defender's classifier on them and ``defender_size`` other non-members, the attacker
     trains one shadow on half its pool's ``shadow_size``-record in/out split and an NN
-    attack on its sorted posteriors. Rows: the expected inference accuracy at each budget,
+    attack on its sorted posteriors. Rows: the expected inference accuracy at each budget
+    (and, under ``released``, the figures of the NN and adaptive attacks on one draw of the
+    released answers),
     then, at the largest budget, the released answers against the NN attack, the
     label-only and gap attacks and two adaptive attackers (a modified-entropy threshold, and
     an NN attack trained on shadow outputs defended by the attacker's own MemGuard)."""
