@@ -33,6 +33,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import (
+    _as_numeric,
     check_features,
     check_finite_number,
     check_labels,
@@ -52,9 +53,9 @@ KINDS = ("auto", "flip", "gaussian")
 
 def released_labels(answers) -> np.ndarray:
     """The labels a service's answers give: themselves for labels, the argmax of vectors."""
-    answers = np.asarray(answers)
+    answers = _as_numeric(answers, "answers", "released labels (n,) or vectors (n, k)")
     if answers.ndim == 1:
-        return answers.astype(np.int64)
+        return check_labels(answers, name="answers")
     if answers.ndim != 2:
         raise ValueError(f"answers must be labels (n,) or vectors (n, k), got {answers.shape}.")
     return np.argmax(answers, axis=1)
@@ -87,7 +88,7 @@ class GapAttack(BaseEstimator):
         pred = released_labels(X)
         if labels is None:
             raise ValueError("the gap attack needs the records' true labels (labels=...).")
-        labels = check_labels(labels)
+        labels = check_labels(labels, name="labels")
         check_same_length(answers=pred, labels=labels)
         return (pred == labels).astype(np.float64)
 
@@ -109,7 +110,9 @@ class LabelOnlyAttack(BaseEstimator):
     ----------
     n_queries : perturbed copies queried per record (the unperturbed record is queried too).
     noise : flip probability of each binary feature (``kind="flip"``) or standard deviation
-        of the Gaussian noise added to each feature (``kind="gaussian"``).
+        of the Gaussian noise added to each feature (``kind="gaussian"``); or a list of
+        such levels, among which :meth:`fit_shadows` picks the one of highest AUC on the
+        shadow models (as the attacker would, without touching the target).
     kind : ``"flip"``, ``"gaussian"``, or ``"auto"`` (flip when every feature is 0 or 1).
     threshold : a fixed decision threshold on the score (a share in [0, 1]); ``None`` uses
         the one fitted on shadows, or, unfitted, calls a member only a record whose label
@@ -119,6 +122,8 @@ class LabelOnlyAttack(BaseEstimator):
     Attributes
     ----------
     threshold_ : the threshold of highest accuracy on the shadow models' records.
+    noise_ : the noise level used (the one chosen on the shadows when ``noise`` is a list).
+    shadow_auc_ : with a list of levels, the shadow AUC of each level (a dict).
     """
 
     def __init__(
@@ -135,15 +140,32 @@ class LabelOnlyAttack(BaseEstimator):
         self.threshold = threshold
         self.random_state = random_state
 
+    def _levels(self) -> list[float]:
+        levels = self.noise if isinstance(self.noise, list | tuple) else [self.noise]
+        if not levels:
+            raise ValueError("noise is an empty list; give a noise level or a list of them.")
+        return [check_finite_number(v, "noise", low=0.0, low_open=True) for v in levels]
+
     def _check_params(self) -> None:
         check_positive_int(self.n_queries, "n_queries")
-        check_finite_number(self.noise, "noise", low=0.0, low_open=True)
+        levels = self._levels()
         if self.kind not in KINDS:
             raise ValueError(f"unknown kind {self.kind!r}; choose one of {KINDS}.")
-        if self.kind == "flip" and self.noise > 1:
+        if self.kind == "flip" and max(levels) > 1:
             raise ValueError(f"a flip probability must be at most 1, got noise={self.noise}.")
         if self.threshold is not None:
             check_finite_number(self.threshold, "threshold", low=0.0, high=1.0)
+
+    def _noise(self) -> float:
+        if hasattr(self, "noise_"):
+            return self.noise_
+        levels = self._levels()
+        if len(levels) > 1:
+            raise ValueError(
+                f"noise is a list of levels {levels}; fit_shadows chooses one of them, so "
+                "call it first (or give one level)."
+            )
+        return levels[0]
 
     def _kind(self, X) -> str:
         if self.kind != "auto":
@@ -161,14 +183,19 @@ class LabelOnlyAttack(BaseEstimator):
         y = check_labels(y)
         check_same_length(X=X, y=y)
         rng = generator(self.random_state)
-        kind = self._kind(X)
+        kind, noise = self._kind(X), self._noise()
+        if kind == "flip" and not np.all((X == 0) | (X == 1)):
+            raise ValueError(
+                "kind='flip' needs binary features (only 0 and 1); use kind='gaussian' (or "
+                "'auto') for continuous ones."
+            )
         right = (released_labels(query(X)) == y).astype(np.float64)
         for _ in range(int(self.n_queries)):
             if kind == "flip":
-                flip = rng.random(X.shape) < self.noise
+                flip = rng.random(X.shape) < noise
                 Xp = np.where(flip, 1 - X, X).astype(X.dtype)
             else:
-                Xp = (X + rng.normal(0.0, self.noise, size=X.shape)).astype(X.dtype)
+                Xp = (X + rng.normal(0.0, noise, size=X.shape)).astype(X.dtype)
             right += released_labels(query(Xp)) == y
         return right / (int(self.n_queries) + 1)
 
@@ -176,7 +203,8 @@ class LabelOnlyAttack(BaseEstimator):
         """Choose the threshold of highest accuracy on robustness scores ``X`` (n,) of
         records with membership ``y`` (shadow models' records)."""
         self._check_params()
-        s = np.asarray(X, dtype=np.float64).reshape(len(X), -1)
+        s = _as_numeric(X, "X", "robustness scores, one per record").astype(np.float64)
+        s = s.reshape(len(s), -1)
         if s.shape[1] != 1:
             raise ValueError(f"X must hold one robustness score per record, got {s.shape}.")
         y = check_membership(y, name="y (membership)")
@@ -188,20 +216,41 @@ class LabelOnlyAttack(BaseEstimator):
     def fit_shadows(self, shadows, X, y):
         """Fit the threshold on fitted :class:`~mia_lib.shadow.ShadowModels`: each shadow
         model is queried (labels only) on its own "in" and "out" records of ``X``, ``y``
-        (the data its ``fit`` was given)."""
+        (the data its ``fit`` was given). With a list of noise levels, the level of highest
+        AUC on these records is chosen first (``noise_``, ``shadow_auc_``)."""
+        from .metrics import auc
+        from .shadow import ShadowModels
+
+        if not isinstance(shadows, ShadowModels):
+            raise TypeError(
+                "shadows must be fitted ShadowModels (e.g. train_shadows(target)), got "
+                f"{type(shadows).__name__}."
+            )
         check_is_fitted(shadows, "models_")
+        self._check_params()
         X = check_features(X, allow_nd=True)
-        scores, member = [], []
+        y = check_labels(y, n_classes=shadows.n_classes_)
+        check_same_length(X=X, y=y)
+        levels = self._levels()
         k = shadows.n_classes_
-        for model, split in zip(shadows.models_, shadows.splits_, strict=True):
+        found = {}
+        for level in levels:
+            self.noise_ = level
+            scores, member = [], []
+            for model, split in zip(shadows.models_, shadows.splits_, strict=True):
 
-            def query(Z, model=model):
-                return full_proba(model, Z, k)
+                def query(Z, model=model):
+                    return full_proba(model, Z, k)
 
-            for idx, m in ((split.in_idx, 1), (split.out_idx, 0)):
-                scores.append(self.robustness(query, X[idx], y[idx]))
-                member.append(np.full(len(idx), m))
-        return self.fit(np.concatenate(scores), np.concatenate(member))
+                for idx, m in ((split.in_idx, 1), (split.out_idx, 0)):
+                    scores.append(self.robustness(query, X[idx], y[idx]))
+                    member.append(np.full(len(idx), m))
+            s, m = np.concatenate(scores), np.concatenate(member)
+            found[level] = (auc(m, s), s, m)
+        best = max(levels, key=lambda v: found[v][0])
+        self.noise_ = best
+        self.shadow_auc_ = {v: float(found[v][0]) for v in levels}
+        return self.fit(found[best][1], found[best][2])
 
     def _decision_threshold(self) -> float:
         if self.threshold is not None:

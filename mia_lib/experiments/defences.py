@@ -147,6 +147,7 @@ def defences_api(prof, seed: int = 0, progress: bool = False) -> dict:
                     np.mean(labels_out[nonmember] == target.labels[nonmember])
                 ),
                 "distortion_l1": distortion,
+                "label_only_noise": lo.noise_,
             }
             attackers = (
                 ("shokri", ShokriAttack(random_state=int_seed(shokri_seq)), seen),
@@ -180,6 +181,7 @@ def _memguard_rows(key, target, guard, nn, lo, adaptive, budgets, seed, n_boot):
         "dataset": key,
         **target.summary.to_dict(),
         "defender_accuracy": guard.defender_accuracy_,
+        "label_only_noise": lo.noise_,
     }
     rows = []
     coin = generator(spawn(seed, 1)[0]).random(len(P))  # one coin per record, every budget
