@@ -57,7 +57,19 @@ def bootstrap_ci(
         raise ValueError(f"level must be in (0, 1), got {level}.")
     if isinstance(metrics, str):
         metrics = (metrics,)
-    known = set(evaluate([1, 0], [1.0, 0.0]).to_dict())
+    try:
+        metrics = tuple(metrics)
+    except TypeError:
+        raise TypeError(
+            f"metrics must be a metric name or a sequence of names, got {metrics!r}."
+        ) from None
+    if not metrics:
+        raise ValueError(f"metrics is empty; name at least one, e.g. {METRICS}.")
+    known = {
+        k
+        for k, v in evaluate([1, 0], [1.0, 0.0]).to_dict().items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    }
     unknown = [k for k in metrics if k not in known]
     if unknown:
         raise ValueError(f"unknown metric(s) {unknown}; choose among {sorted(known)}.")

@@ -87,13 +87,13 @@ def _sorted_desc(P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.take_along_axis(P, order, axis=1), order
 
 
-def _check_posteriors(P, n_classes=None) -> np.ndarray:
+def _check_posteriors(P, n_classes=None, name: str = "posteriors") -> np.ndarray:
     from ._validation import check_probabilities
 
-    P = check_probabilities(P, name="posteriors")
+    P = check_probabilities(P, name=name)
     if n_classes is not None and P.shape[1] != n_classes:
         raise ValueError(
-            f"posteriors have {P.shape[1]} columns but MemGuard was fitted on {n_classes}."
+            f"{name} have {P.shape[1]} columns but MemGuard was fitted on {n_classes}."
         )
     return P
 
@@ -280,7 +280,11 @@ class MemGuard(BaseEstimator):
         does not bring the defender closer to 0.5 (or there is no noise)."""
         check_is_fitted(self, "defender_")
         P = _check_posteriors(X, self.n_classes_)
-        noised = self.perturb(P) if perturbed is None else _check_posteriors(perturbed, P.shape[1])
+        if perturbed is None:
+            noised = self.perturb(P)
+        else:
+            noised = _check_posteriors(perturbed, P.shape[1], name="perturbed")
+            check_same_length(posteriors=P, perturbed=noised)
         eps = check_finite_number(self.budget if budget is None else budget, "budget", low=0.0)
         dist = np.abs(noised - P).sum(axis=1)
         closer = np.abs(self.membership_score(noised) - 0.5) < np.abs(

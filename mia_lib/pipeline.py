@@ -219,6 +219,7 @@ def defend(target: Target, transforms=(), *, output: str = "proba") -> Target:
 def attacker_view(target: Target) -> np.ndarray:
     """The target's released answers read as distributions (one-hot rows for labels), the
     input of every posterior-based attack (:func:`mia_lib.query.as_distribution`)."""
+    _check_target(target)
     return as_distribution(target.answers, n_classes=target.n_classes)
 
 

@@ -276,6 +276,13 @@ def apply_transforms(P, transforms=()) -> np.ndarray:
     [[0.6, 0.4]]
     """
     P = _posterior_matrix(P, "apply_transforms")
+    if not np.all(np.isfinite(P)):
+        raise ValueError("apply_transforms needs posteriors, got NaN or infinite values.")
+    if P.size and (P.min() < -SUM_TOLERANCE or P.max() > 1 + SUM_TOLERANCE):
+        raise ValueError(
+            f"apply_transforms needs posteriors in [0, 1], got values {P.min():.3g}.."
+            f"{P.max():.3g}; pass probabilities, not logits."
+        )
     for t in _check_transforms(transforms):
         P = _check_transform_output(t(P), P.shape, t)
     return P
@@ -303,7 +310,9 @@ def as_distribution(R, n_classes: int | None = None) -> np.ndarray:
             raise ValueError("released labels (a 1-D array) need n_classes to become one-hot rows.")
         n_classes = check_positive_int(n_classes, "n_classes")
         labels = np.asarray(R)
-        if labels.dtype.kind not in "iu" or labels.min() < 0 or labels.max() >= n_classes:
+        if labels.dtype.kind not in "iu" or (
+            labels.size and (labels.min() < 0 or labels.max() >= n_classes)
+        ):
             raise ValueError(
                 f"released labels must be integers in 0..{n_classes - 1}, got {labels[:5]}."
             )
@@ -311,7 +320,7 @@ def as_distribution(R, n_classes: int | None = None) -> np.ndarray:
         out[np.arange(len(labels)), labels] = 1.0
         return out
     R = _posterior_matrix(R, "as_distribution")
-    if not np.all(np.isfinite(R)) or R.min() < 0 or R.max() > 1:
+    if not np.all(np.isfinite(R)) or (R.size and (R.min() < 0 or R.max() > 1)):
         raise ValueError("released outputs must be finite values in [0, 1].")
     sums = R.sum(axis=1, keepdims=True)
     out = R.copy()

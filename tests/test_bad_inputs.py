@@ -55,6 +55,9 @@ from mia_lib.experiments import (  # noqa: E402
     run_experiment,
     write_result,
 )
+from mia_lib.intervals import bootstrap_ci  # noqa: E402
+from mia_lib.label_only import GapAttack, LabelOnlyAttack, released_labels  # noqa: E402
+from mia_lib.memguard import MemGuard, defender_model  # noqa: E402
 from mia_lib.metrics import (  # noqa: E402
     accuracy,
     advantage,
@@ -79,7 +82,15 @@ from mia_lib.models import (  # noqa: E402
     train_many,
 )
 from mia_lib.papers import verdicts  # noqa: E402
-from mia_lib.pipeline import evaluate_attack, run_attack, train_shadows, train_target  # noqa: E402
+from mia_lib.pipeline import (  # noqa: E402
+    attack_scores,
+    attacker_view,
+    defend,
+    evaluate_attack,
+    run_attack,
+    train_shadows,
+    train_target,
+)
 from mia_lib.plots import (  # noqa: E402
     plot_paper_vs_ours,
     plot_per_class,
@@ -92,10 +103,12 @@ from mia_lib.query import (  # noqa: E402
     Rounding,
     Temperature,
     TopK,
+    apply_transforms,
+    as_distribution,
     full_proba,
     model_proba,
 )
-from mia_lib.shadow import ShadowModels, attack_dataset  # noqa: E402
+from mia_lib.shadow import AttackData, ShadowModels, attack_dataset, released_view  # noqa: E402
 from mia_lib.splits import ShadowSplit, membership_split, shadow_splits  # noqa: E402
 from mia_lib.synthesis import (  # noqa: E402
     ModelBasedSynthesizer,
@@ -159,6 +172,16 @@ def _shadows():
     return ShadowModels("naive_bayes", n_shadows=1, shadow_size=10, random_state=0).fit(X, y)
 
 
+def _tiny_defender():
+    return TorchMLPClassifier(hidden_layer_sizes=(4,), epochs=1, n_classes=2)
+
+
+@functools.cache
+def _guard():
+    P, m, _ = _posteriors()
+    return MemGuard(defender=_tiny_defender(), random_state=0).fit(P, m)
+
+
 @dataclasses.dataclass
 class Ctx:
     tmp: Path
@@ -172,6 +195,12 @@ class Ctx:
     lr = property(lambda self: _fitted_lr())
     target = property(lambda self: _target())
     shadows = property(lambda self: _shadows())
+    guard = property(lambda self: _guard())  # MemGuard fitted on P, m
+    tiny = property(lambda self: _tiny_defender())
+
+    @property
+    def data(self) -> AttackData:
+        return AttackData(self.P, self.labels, self.m, np.zeros(8, dtype=int))
 
     @property
     def bb(self) -> BlackBox:
@@ -410,6 +439,28 @@ CASES: list[Case] = [
     ("run_attack", "y with NaN",
      lambda c: run_attack(c.X, nan_at(c.y), target_size=10), ValueError,
      "y contains NaN or infinity; labels must be integers"),
+    ("defend", "target=None", lambda c: defend(None, [TopK(1)]), TypeError,
+     "target must be a Target made by train_target, got NoneType"),
+    ("defend", "transforms=TopK(1) (not a list)", lambda c: defend(c.target, TopK(1)),
+     TypeError, r"wrap a single transform in a list: transforms=\[t\]"),
+    ("defend", "output='logits'", lambda c: defend(c.target, output="logits"), ValueError,
+     "output must be 'proba' or 'label', got 'logits'"),
+    ("defend", "transform returning logits", lambda c: defend(c.target, [to_logits]),
+     ValueError, r"output transform to_logits returned values outside \[0, 1\]"),
+    ("attacker_view", "target=None", lambda c: attacker_view(None), TypeError,
+     "target must be a Target made by train_target, got NoneType"),
+    ("attacker_view", "a BlackBox instead of a Target", lambda c: attacker_view(c.bb),
+     TypeError, "target must be a Target made by train_target, got BlackBox"),
+    ("attack_scores", "attack='gap'", lambda c: attack_scores("gap", c.target), TypeError,
+     "attack must be an attack estimator"),
+    ("attack_scores", "target=None",
+     lambda c: attack_scores(ThresholdAttack(threshold=0.5), None), TypeError,
+     "target must be a Target made by train_target"),
+    ("attack_scores", "fit_on='shadows'",
+     lambda c: attack_scores(ThresholdAttack(), c.target, fit_on="shadows"), TypeError,
+     "fit_on must be None, fitted ShadowModels, an AttackData or a tuple"),
+    ("attack_scores", "unfitted attack, no fit_on",
+     lambda c: attack_scores(ShokriAttack(), c.target), NotFittedError, "not fitted yet"),
     # ================================================================ attacks
     ("attack_features", "kind='bogus'", lambda c: attack_features(c.P, "bogus"), ValueError,
      r"unknown features 'bogus'; choose one of \('posterior'"),
@@ -803,6 +854,18 @@ CASES: list[Case] = [
     ("AttackData.subset", "float indices",
      lambda c: c.shadows.attack_data_.subset([0.5]), TypeError,
      "mask must be a boolean mask or an array of row indices"),
+    ("AttackData.released", "output='logits'",
+     lambda c: c.data.released([], output="logits"), ValueError,
+     "output must be 'proba' or 'label', got 'logits'"),
+    ("AttackData.released", "transforms=TopK(1) (not a list)",
+     lambda c: c.data.released(TopK(1)), TypeError, "wrap a single transform in a list"),
+    ("AttackData.released", "transform returning logits",
+     lambda c: c.data.released([to_logits]), ValueError,
+     r"output transform to_logits returned values outside \[0, 1\]"),
+    ("released_view", "1-D posteriors", lambda c: released_view(c.P[0]), ValueError,
+     r"needs posteriors of shape \(n, n_classes\), got shape \(3,\)"),
+    ("released_view", "output=None", lambda c: released_view(c.P, output=None), ValueError,
+     "output must be 'proba' or 'label', got None"),
     # ================================================================ query
     ("BlackBox", "model=object()", lambda c: BlackBox(object()), TypeError,
      "model must have predict_proba; object has not"),
@@ -862,6 +925,204 @@ CASES: list[Case] = [
      "model must be a fitted classifier with predict_proba"),
     ("model_proba", "X of strings", lambda c: model_proba(c.lr, [["a"] * 4]), TypeError,
      "X must be numeric"),
+    ("TopK", "renormalise='no'", lambda c: TopK(1, renormalise="no"), ValueError,
+     "TopK's renormalise must be True or False, got 'no'"),
+    ("TopK.__call__", "renormalise=False, 1-D posteriors",
+     lambda c: TopK(1, renormalise=False)(c.P[0]), ValueError,
+     r"TopK\(1, renormalise=False\) needs posteriors of shape \(n, n_classes\)"),
+    ("apply_transforms", "P='abc'", lambda c: apply_transforms("abc"), TypeError,
+     r"needs posteriors of shape \(n, n_classes\), got non-numeric input"),
+    ("apply_transforms", "1-D posteriors", lambda c: apply_transforms(c.P[0]), ValueError,
+     r"needs posteriors of shape \(n, n_classes\), got shape \(3,\)"),
+    ("apply_transforms", "posteriors with NaN", lambda c: apply_transforms(nan_at(c.P)),
+     ValueError, "apply_transforms needs posteriors, got NaN or infinite values"),
+    ("apply_transforms", "logits", lambda c: apply_transforms([[2.0, -1.0]]), ValueError,
+     r"needs posteriors in \[0, 1\], got values -1\.\.2; pass probabilities, not logits"),
+    ("apply_transforms", "transforms=TopK(1) (not a list)",
+     lambda c: apply_transforms(c.P, TopK(1)), TypeError, "wrap a single transform in a list"),
+    ("apply_transforms", "transforms=['top1']", lambda c: apply_transforms(c.P, ["top1"]),
+     TypeError, "every transform must be callable, got 'top1'"),
+    ("apply_transforms", "transform returning logits",
+     lambda c: apply_transforms(c.P, [to_logits]), ValueError,
+     r"output transform to_logits returned values outside \[0, 1\]"),
+    ("apply_transforms", "no transforms (accepted: unchanged)",
+     lambda c: np.array_equal(apply_transforms(c.P), c.P), None, ""),
+    ("as_distribution", "labels without n_classes", lambda c: as_distribution(c.labels),
+     ValueError, r"released labels \(a 1-D array\) need n_classes"),
+    ("as_distribution", "label 3 of 3 classes",
+     lambda c: as_distribution(c.labels + 1, n_classes=3), ValueError,
+     r"released labels must be integers in 0\.\.2"),
+    ("as_distribution", "labels as floats",
+     lambda c: as_distribution([0.0, 1.0], n_classes=3), ValueError,
+     r"released labels must be integers in 0\.\.2"),
+    ("as_distribution", "n_classes=0", lambda c: as_distribution(c.labels, n_classes=0),
+     ValueError, "n_classes must be an integer >= 1, got 0"),
+    ("as_distribution", "logits", lambda c: as_distribution([[2.0, -1.0]]), ValueError,
+     r"released outputs must be finite values in \[0, 1\]"),
+    ("as_distribution", "NaN", lambda c: as_distribution(nan_at(c.P)), ValueError,
+     r"released outputs must be finite values in \[0, 1\]"),
+    ("as_distribution", "3-D", lambda c: as_distribution(np.zeros((2, 2, 2))), ValueError,
+     r"needs posteriors of shape \(n, n_classes\), got shape \(2, 2, 2\)"),
+    ("as_distribution", "no labels (accepted: 0 rows)",
+     lambda c: as_distribution(np.zeros(0, dtype=int), n_classes=3).shape == (0, 3), None, ""),
+    # ================================================================ defences
+    ("MemGuard.fit", "budget=-1", lambda c: MemGuard(budget=-1).fit(c.P, c.m), ValueError,
+     "budget must be >= 0.0, got -1"),
+    ("MemGuard.fit", "budget=nan", lambda c: MemGuard(budget=float("nan")).fit(c.P, c.m),
+     ValueError, "budget must be a finite number, got nan"),
+    ("MemGuard.fit", "budget='1'", lambda c: MemGuard(budget="1").fit(c.P, c.m), ValueError,
+     "budget must be a finite number, got '1'"),
+    ("MemGuard.fit", "max_iter=0", lambda c: MemGuard(max_iter=0).fit(c.P, c.m), ValueError,
+     "max_iter must be an integer >= 1, got 0"),
+    ("MemGuard.fit", "step=0", lambda c: MemGuard(step=0).fit(c.P, c.m), ValueError,
+     "step must be > 0.0, got 0"),
+    ("MemGuard.fit", "c3_max below c3_start",
+     lambda c: MemGuard(c3_start=10, c3_max=1).fit(c.P, c.m), ValueError,
+     r"c3_max \(1\) must be >= c3_start \(10\)"),
+    ("MemGuard.fit", "defender=TorchMLPClassifier (the class)",
+     lambda c: MemGuard(defender=TorchMLPClassifier).fit(c.P, c.m), TypeError,
+     r"defender must be an unfitted classifier instance such as defender_model\(\)"),
+    ("MemGuard.fit", "defender='mlp'", lambda c: MemGuard(defender="mlp").fit(c.P, c.m),
+     TypeError, "defender must be an unfitted classifier instance .*, got 'mlp'"),
+    ("MemGuard.fit", "defender without a torch network",
+     lambda c: MemGuard(defender=LogisticRegression()).fit(c.P, c.m), TypeError,
+     "the defender must be a torch classifier with a fitted network model_"),
+    ("MemGuard.fit", "logits", lambda c: MemGuard(defender=c.tiny).fit(to_logits(c.P), c.m),
+     ValueError, r"posteriors has values outside \[0, 1\]; pass probabilities, not logits"),
+    ("MemGuard.fit", "rows summing to 1.1",
+     lambda c: MemGuard(defender=c.tiny).fit([[0.2, 0.9]] * 8, c.m), ValueError,
+     "posteriors row 0 sums to 1.1, not 1"),
+    ("MemGuard.fit", "membership all 1",
+     lambda c: MemGuard(defender=c.tiny).fit(c.P, np.ones(8)), ValueError,
+     r"y \(membership\) has no non-members"),
+    ("MemGuard.fit", "membership shorter than posteriors",
+     lambda c: MemGuard(defender=c.tiny).fit(c.P, c.m[:5]), ValueError,
+     r"different numbers of rows \(posteriors: 8, membership: 5\)"),
+    ("MemGuard.perturb", "unfitted", lambda c: MemGuard().perturb(c.P), NotFittedError,
+     "This MemGuard instance is not fitted yet"),
+    ("MemGuard.perturb", "4 columns after fitting on 3",
+     lambda c: c.guard.perturb(np.full((2, 4), 0.25)), ValueError,
+     "posteriors have 4 columns but MemGuard was fitted on 3"),
+    ("MemGuard.__call__", "unfitted, as a BlackBox transform",
+     lambda c: BlackBox(c.lr, transforms=[MemGuard()]).query(c.X), NotFittedError,
+     "This MemGuard instance is not fitted yet"),
+    ("MemGuard.membership_score", "NaN posterior",
+     lambda c: c.guard.membership_score(nan_at(c.P)), ValueError,
+     "posteriors contains NaN or infinity"),
+    ("MemGuard.release_probability", "budget=-1",
+     lambda c: c.guard.release_probability(c.P, c.P, budget=-1), ValueError,
+     "budget must be >= 0.0, got -1"),
+    ("MemGuard.release_probability", "perturbed of 3 rows for 8",
+     lambda c: c.guard.release_probability(c.P, c.P[:3]), ValueError,
+     r"different numbers of rows \(posteriors: 8, perturbed: 3\)"),
+    ("MemGuard.release_probability", "perturbed with 2 of the 3 columns",
+     lambda c: c.guard.release_probability(c.P, c.P[:, :2]), ValueError,
+     "perturbed row 0 sums to 0.95, not 1"),
+    ("MemGuard.release_probability", "unperturbed rows (accepted: probability 0)",
+     lambda c: bool(np.all(c.guard.release_probability(c.P, c.P) == 0)), None, ""),
+    ("defender_model", "random_state='x'", lambda c: defender_model("x").fit(c.P, c.m),
+     TypeError, "random_state must be None, an int"),
+    ("GapAttack.score_samples", "no labels", lambda c: GapAttack().score_samples(c.P),
+     ValueError, r"the gap attack needs the records' true labels \(labels=\.\.\.\)"),
+    ("GapAttack.score_samples", "labels of 3 for 8 answers",
+     lambda c: GapAttack().score_samples(c.P, labels=c.labels[:3]), ValueError,
+     r"different numbers of rows \(answers: 8, labels: 3\)"),
+    ("GapAttack.score_samples", "labels as strings",
+     lambda c: GapAttack().score_samples(c.P, labels=c.labels.astype(str)), TypeError,
+     "labels must be numeric: integer class labels"),
+    ("GapAttack.score_samples", "answers as strings",
+     lambda c: GapAttack().score_samples(["a", "b"], labels=[0, 1]), TypeError,
+     r"answers must be numeric: released labels \(n,\) or vectors \(n, k\)"),
+    ("GapAttack.score_samples", "answers 0.5 and 1.5 (not labels)",
+     lambda c: GapAttack().score_samples([0.5, 1.5], labels=[0, 1]), ValueError,
+     "answers has non-integer values"),
+    ("GapAttack.score_target", "target=None", lambda c: GapAttack().score_target(None),
+     TypeError, "target must be a Target made by train_target, got NoneType"),
+    ("released_labels", "3-D answers", lambda c: released_labels(np.zeros((2, 2, 2))),
+     ValueError, r"answers must be labels \(n,\) or vectors \(n, k\), got \(2, 2, 2\)"),
+    ("LabelOnlyAttack.robustness", "n_queries=0",
+     lambda c: LabelOnlyAttack(n_queries=0).robustness(c.bb.query, c.X, c.y), ValueError,
+     "n_queries must be an integer >= 1, got 0"),
+    ("LabelOnlyAttack.robustness", "noise=0",
+     lambda c: LabelOnlyAttack(noise=0).robustness(c.bb.query, c.X, c.y), ValueError,
+     "noise must be > 0.0, got 0"),
+    ("LabelOnlyAttack.robustness", "noise=nan",
+     lambda c: LabelOnlyAttack(noise=float("nan")).robustness(c.bb.query, c.X, c.y),
+     ValueError, "noise must be a finite number, got nan"),
+    ("LabelOnlyAttack.robustness", "kind='bogus'",
+     lambda c: LabelOnlyAttack(kind="bogus").robustness(c.bb.query, c.X, c.y), ValueError,
+     r"unknown kind 'bogus'; choose one of \('auto', 'flip', 'gaussian'\)"),
+    ("LabelOnlyAttack.robustness", "kind='flip', noise=2",
+     lambda c: LabelOnlyAttack(kind="flip", noise=2).robustness(c.bb.query, c.X, c.y),
+     ValueError, "a flip probability must be at most 1, got noise=2"),
+    ("LabelOnlyAttack.robustness", "kind='flip' on continuous features",
+     lambda c: LabelOnlyAttack(kind="flip", n_queries=1).robustness(c.bb.query, c.X, c.y),
+     ValueError, "kind='flip' needs binary features"),
+    ("LabelOnlyAttack.robustness", "threshold=1.5",
+     lambda c: LabelOnlyAttack(threshold=1.5).robustness(c.bb.query, c.X, c.y), ValueError,
+     "threshold must be <= 1.0, got 1.5"),
+    ("LabelOnlyAttack.robustness", "query = the model (not callable)",
+     lambda c: LabelOnlyAttack().robustness(c.lr, c.X, c.y), TypeError,
+     r"query must be callable \(e.g. blackbox.query\)"),
+    ("LabelOnlyAttack.robustness", "X with NaN",
+     lambda c: LabelOnlyAttack().robustness(c.bb.query, nan_at(c.X), c.y), ValueError,
+     "X contains 1 NaN"),
+    ("LabelOnlyAttack.robustness", "y shorter than X",
+     lambda c: LabelOnlyAttack().robustness(c.bb.query, c.X, c.y[:5]), ValueError,
+     r"different numbers of rows \(X: 60, y: 5\)"),
+    ("LabelOnlyAttack.fit", "2-D scores",
+     lambda c: LabelOnlyAttack().fit(np.zeros((8, 2)), c.m), ValueError,
+     r"X must hold one robustness score per record, got \(8, 2\)"),
+    ("LabelOnlyAttack.fit", "scores as strings",
+     lambda c: LabelOnlyAttack().fit(["a"] * 8, c.m), TypeError,
+     "X must be numeric: robustness scores, one per record"),
+    ("LabelOnlyAttack.fit", "membership with a 2",
+     lambda c: LabelOnlyAttack().fit(c.s, np.r_[c.m[:-1], 2]), ValueError,
+     r"y \(membership\) must hold only 0 \(non-member\) and 1 \(member\)"),
+    ("LabelOnlyAttack.fit_shadows", "shadows='abc'",
+     lambda c: LabelOnlyAttack().fit_shadows("abc", c.X, c.y), TypeError,
+     r"shadows must be fitted ShadowModels \(e.g. train_shadows\(target\)\), got str"),
+    ("LabelOnlyAttack.fit_shadows", "unfitted ShadowModels",
+     lambda c: LabelOnlyAttack().fit_shadows(ShadowModels(), c.X, c.y), NotFittedError,
+     "ShadowModels instance is not fitted yet"),
+    ("LabelOnlyAttack.fit_shadows", "y shorter than X",
+     lambda c: LabelOnlyAttack().fit_shadows(c.shadows, c.X, c.y[:5]), ValueError,
+     r"different numbers of rows \(X: 60, y: 5\)"),
+    ("LabelOnlyAttack.score_target", "target=None",
+     lambda c: LabelOnlyAttack().score_target(None), TypeError,
+     "target must be a Target made by train_target"),
+    ("bootstrap_ci", "metrics=['bogus']", lambda c: bootstrap_ci(c.m, c.s, metrics=["bogus"]),
+     ValueError, r"unknown metric\(s\) \['bogus'\]; choose among \['accuracy'"),
+    ("bootstrap_ci", "metrics=['threshold_rule'] (not a number)",
+     lambda c: bootstrap_ci(c.m, c.s, metrics=["threshold_rule"]), ValueError,
+     r"unknown metric\(s\) \['threshold_rule'\]"),
+    ("bootstrap_ci", "metrics=None", lambda c: bootstrap_ci(c.m, c.s, metrics=None), TypeError,
+     "metrics must be a metric name or a sequence of names, got None"),
+    ("bootstrap_ci", "metrics=[]", lambda c: bootstrap_ci(c.m, c.s, metrics=[]), ValueError,
+     "metrics is empty; name at least one"),
+    ("bootstrap_ci", "level=1.0", lambda c: bootstrap_ci(c.m, c.s, level=1.0), ValueError,
+     r"level must be in \(0, 1\), got 1.0"),
+    ("bootstrap_ci", "level=0", lambda c: bootstrap_ci(c.m, c.s, level=0), ValueError,
+     "level must be > 0.0, got 0"),
+    ("bootstrap_ci", "level=95 (a percentage)", lambda c: bootstrap_ci(c.m, c.s, level=95),
+     ValueError, "level must be <= 1.0, got 95"),
+    ("bootstrap_ci", "level='0.95'", lambda c: bootstrap_ci(c.m, c.s, level="0.95"),
+     ValueError, "level must be a finite number, got '0.95'"),
+    ("bootstrap_ci", "n_boot=0", lambda c: bootstrap_ci(c.m, c.s, n_boot=0), ValueError,
+     "n_boot must be an integer >= 1, got 0"),
+    ("bootstrap_ci", "predicted of 3 for 8", lambda c: bootstrap_ci(c.m, c.s, c.m[:3]),
+     ValueError, "predicted has 3 decisions for 8 records"),
+    ("bootstrap_ci", "predicted = scores", lambda c: bootstrap_ci(c.m, c.s, c.s), ValueError,
+     r"predicted must hold only 0 \(non-member\) and 1 \(member\) decisions"),
+    ("bootstrap_ci", "NaN score", lambda c: bootstrap_ci(c.m, nan_at(c.s)), ValueError,
+     "scores contains NaN; every record needs a score"),
+    ("bootstrap_ci", "membership all 1", lambda c: bootstrap_ci(np.ones(8), c.s), ValueError,
+     "membership has no non-members"),
+    ("bootstrap_ci", "random_state='x'", lambda c: bootstrap_ci(c.m, c.s, random_state="x"),
+     TypeError, "random_state must be None, an int"),
+    ("bootstrap_ci", "metrics='auc' (accepted: one name)",
+     lambda c: set(bootstrap_ci(c.m, c.s, metrics="auc", n_boot=5, random_state=0)) == {"auc"},
+     None, ""),
     # ================================================================ models
     ("TorchMLPClassifier.fit", "hidden_layer_sizes=0",
      lambda c: TorchMLPClassifier(hidden_layer_sizes=0).fit(c.X, c.y), ValueError,
@@ -1405,7 +1666,9 @@ COVERED = (
     ModelBasedSynthesizer seed_sequence spawn int_seed child_seed generator limit_threads
     set_threads plot_roc plot_rocs plot_score_histograms plot_per_class plot_paper_vs_ours
     papers paper_vs_ours claims_vs_ours verdicts run_experiment load_profile load_result
-    merge_results write_result
+    merge_results write_result defend attacker_view attack_scores apply_transforms
+    as_distribution released_view MemGuard defender_model GapAttack LabelOnlyAttack
+    released_labels bootstrap_ci
 """.split()
     + ["python -m mia_lib replicate"]
 )

@@ -1,6 +1,7 @@
 """scikit-learn conventions for the estimators of mia_lib that are not models (the torch
-models have theirs in tests/test_models_sklearn_checks.py): the attacks, ShadowModels and
-ModelBasedSynthesizer."""
+models have theirs in tests/test_models_sklearn_checks.py): the attacks, ShadowModels,
+ModelBasedSynthesizer, and the defence-side estimators MemGuard, GapAttack and
+LabelOnlyAttack."""
 
 import numpy as np
 import pytest
@@ -10,6 +11,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from mia_lib.attacks import MLLeaksAttack, ShokriAttack, ThresholdAttack
+from mia_lib.label_only import GapAttack, LabelOnlyAttack
+from mia_lib.memguard import MemGuard
+from mia_lib.models import TorchMLPClassifier
 from mia_lib.shadow import ShadowModels
 
 
@@ -73,6 +77,48 @@ def test_shadow_models_conventions():
     assert twin.fit(X, y) is twin
     assert len(twin.models_) == 2 and twin.n_classes_ == 2 and twin.n_features_in_ == 4
     assert not any(k.endswith("_") for k in vars(clone(twin)))
+
+
+# MemGuard, GapAttack and LabelOnlyAttack are estimators (get_params, clone, fit returns
+# self, fitted attributes end in "_"), but not classifiers of X: MemGuard's fit learns a
+# defender and its output is a transform of posteriors, the gap attack reads released
+# answers with their labels, and the label-only attack is fitted on robustness scores and
+# scores a Target by querying it. scikit-learn's generic checks (fit on arbitrary X, predict
+# X) do not apply; the conventions they can keep are checked here.
+DEFENCE_SIDE = [
+    (
+        MemGuard(
+            budget=0.5,
+            defender=TorchMLPClassifier(hidden_layer_sizes=(4,), epochs=2, n_classes=2),
+            random_state=0,
+        ),
+        {"defender_", "n_classes_", "n_features_in_", "defender_accuracy_"},
+    ),
+    (GapAttack(), {"classes_"}),
+    (LabelOnlyAttack(n_queries=3, noise=0.2, random_state=0), {"threshold_", "classes_"}),
+]
+
+
+def _fit_defence_side(est):
+    P, _, m = _attack_data(n=60)
+    if isinstance(est, LabelOnlyAttack):  # fitted on robustness scores, not posteriors
+        return est.fit(np.random.default_rng(0).random(60), m)
+    return est.fit(P, m)
+
+
+@pytest.mark.parametrize(
+    "est, fitted", DEFENCE_SIDE, ids=[type(e).__name__ for e, _ in DEFENCE_SIDE]
+)
+def test_defence_side_estimator_conventions(est, fitted):
+    params = est.get_params(deep=False)
+    twin = clone(est)
+    assert twin is not est and twin.get_params(deep=False).keys() == params.keys()
+    assert type(est)(**params).get_params(deep=False) == params  # __init__ stores them verbatim
+    assert _fit_defence_side(twin) is twin
+    assert fitted <= {k for k in vars(twin) if k.endswith("_") and not k.startswith("_")}
+    assert not any(k.endswith("_") for k in vars(clone(twin))), "clone must drop fitted state"
+    if isinstance(est, MemGuard):  # the defender is cloned, never fitted in place
+        assert twin.defender_ is not est.defender and not hasattr(est.defender, "model_")
 
 
 # ---------------------------------------------------------------- scikit-learn's own checks
