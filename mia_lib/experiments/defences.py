@@ -230,6 +230,13 @@ def _memguard_rows(key, target, guard, nn, lo, adaptive, budgets, seed, n_boot):
     return rows
 
 
+def _defender(params: dict):
+    """The official defender network, with the profile's overrides (None: unchanged)."""
+    from ..memguard import defender_model
+
+    return defender_model().set_params(**params) if params else None
+
+
 @register(
     "memguard",
     "MemGuard on Locations (Jia et al. 2019): the official curve and the attacks it misses",
@@ -270,7 +277,9 @@ def memguard(prof, seed: int = 0, progress: bool = False) -> dict:
         members = target.split.target_in
         Pd = target.blackbox.posteriors(X[np.r_[members, defender_out]])
         md = np.r_[np.ones(len(members)), np.zeros(len(defender_out))].astype(int)
-        guard = MemGuard(random_state=guard_seq).fit(Pd, md)
+        # the profile may shorten the defender's training (smoke runs only)
+        d_params = entry.options.get("defender", {})
+        guard = MemGuard(defender=_defender(d_params), random_state=guard_seq).fit(Pd, md)
         shadows = train_shadows(
             target, n_shadows=1, shadow_size=entry.options["shadow_size"], random_state=shadow_seq
         )
@@ -287,7 +296,7 @@ def memguard(prof, seed: int = 0, progress: bool = False) -> dict:
             seen.posteriors, seen.membership, labels=seen.labels
         )
         # the attacker knows MemGuard: it defends its own shadow's outputs the same way
-        own = MemGuard(budget=max(budgets), random_state=own_seq).fit(
+        own = MemGuard(budget=max(budgets), defender=_defender(d_params), random_state=own_seq).fit(
             seen.posteriors, seen.membership
         )
         own_seen = own(seen.posteriors)
