@@ -60,10 +60,12 @@ from ._validation import (
 from .seeding import generator, int_seed, spawn
 from .threads import limit_threads
 
-__all__ = ["MemGuard", "defender_model"]
+__all__ = ["MemGuard", "defender_model", "MAX_ITER"]
 
 #: Posteriors are clipped to this before taking their logarithm (the logits).
 EPS = 1e-12
+#: Gradient steps per value of c3 in the official code.
+MAX_ITER = 300
 
 
 def defender_model(random_state=None):
@@ -118,6 +120,9 @@ class MemGuard(BaseEstimator):
     defender_ : the fitted membership classifier of the defender.
     n_classes_ : width of the posterior vectors.
     defender_accuracy_ : its accuracy on the records it was trained on.
+    found_ : after :meth:`perturb`, which of its rows got noise (the others are released
+        unchanged: the search found no vector that keeps the label and crosses 0.5 within
+        ``max_iter`` steps, or the defender was already at 0.5).
     """
 
     normalised = True
@@ -126,7 +131,7 @@ class MemGuard(BaseEstimator):
         self,
         budget: float = 1.0,
         defender=None,
-        max_iter: int = 300,
+        max_iter: int = MAX_ITER,
         step: float = 0.1,
         c1: float = 1.0,
         c2: float = 10.0,
@@ -214,16 +219,19 @@ class MemGuard(BaseEstimator):
         P = _check_posteriors(X, self.n_classes_)
         S, order = _sorted_desc(P)
         with limit_threads():
-            Z = self._search(torch.log(torch.as_tensor(np.clip(S, EPS, 1.0), dtype=torch.float32)))
+            Z, found = self._search(
+                torch.log(torch.as_tensor(np.clip(S, EPS, 1.0), dtype=torch.float32))
+            )
         out_sorted = torch.softmax(Z, dim=1).double().numpy()
         out_sorted /= out_sorted.sum(axis=1, keepdims=True)
         out = np.empty_like(out_sorted)
         np.put_along_axis(out, order, out_sorted, axis=1)
-        same = np.all(Z.numpy() == np.log(np.clip(S, EPS, 1.0)).astype(np.float32), axis=1)
-        out[same] = P[same]  # untouched rows are released exactly as they were
+        found = found.numpy()
+        out[~found] = P[~found]  # rows without noise are released exactly as they were
+        self.found_ = found  # which rows of the last call got noise (a diagnostic)
         return out
 
-    def _search(self, z0: torch.Tensor) -> torch.Tensor:
+    def _search(self, z0: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         net = self.defender_.model_
         net.eval()
         for p in net.parameters():
@@ -232,6 +240,7 @@ class MemGuard(BaseEstimator):
         with torch.no_grad():
             g0 = self._g_logit(z0)
         result = z0.clone()
+        found = torch.zeros(len(z0), dtype=torch.bool)
         # rows already at 0.5 need no noise; the others are searched, c3 growing tenfold
         active = (torch.sigmoid(g0) - 0.5).abs() > 1e-5
         c3 = float(self.c3_start)
@@ -239,9 +248,10 @@ class MemGuard(BaseEstimator):
             idx = torch.nonzero(active).flatten()
             z, ok = self._descend(z0[idx], p0[idx], g0[idx], c3)
             result[idx[ok]] = z[ok]
+            found[idx[ok]] = True
             active[idx[~ok]] = False  # failed: keep the last solution (none if first)
             c3 *= 10.0
-        return result
+        return result, found
 
     def _descend(self, z0, p0, g0, c3):
         """Normalised gradient steps from ``z0`` until each row keeps its label (position 0)

@@ -20,6 +20,7 @@ import numpy as np
 from ..attacks import ShokriAttack, ThresholdAttack
 from ..intervals import bootstrap_ci
 from ..label_only import GapAttack, LabelOnlyAttack
+from ..memguard import MAX_ITER
 from ..metrics import auc, evaluate
 from ..pipeline import attack_scores, defend, stage_seeds, train_shadows, train_target
 from ..query import Rounding, Temperature, TopK
@@ -169,20 +170,18 @@ def defences_api(prof, seed: int = 0, progress: bool = False) -> dict:
     return {"rows": rows, "datasets": infos}
 
 
-def _memguard_rows(key, target, guard, nn, lo, adaptive, budgets, seed, n_boot):
-    """The MemGuard curve and the attackers it cannot stop, as result rows."""
+def _curve_rows(key, target, guard, nn, adaptive, budgets, seed, common) -> list[dict]:
+    """The NN attack's expected inference accuracy at each budget (the official curve), and
+    the attackers' figures on one draw of the released answers; ``attack`` is ``"nn"`` for
+    the official search length and ``"nn_iter<max_iter>"`` for another."""
     P = target.blackbox.posteriors(target.X[target.eval_idx])
     noised = guard.perturb(P)
     m = target.membership
     right_orig = nn.predict(P) == m
     right_def = nn.predict(noised) == m
     kept = float(np.mean(noised.argmax(1) == P.argmax(1)))
-    common = {
-        "dataset": key,
-        **target.summary.to_dict(),
-        "defender_accuracy": guard.defender_accuracy_,
-        "label_only_noise": lo.noise_,
-    }
+    noise_found = float(np.mean(guard.found_))
+    name = "nn" if guard.max_iter == MAX_ITER else f"nn_iter{guard.max_iter}"
     rows = []
     coin = generator(spawn(seed, 1)[0]).random(len(P))  # one coin per record, every budget
     for eps in budgets:
@@ -190,21 +189,41 @@ def _memguard_rows(key, target, guard, nn, lo, adaptive, budgets, seed, n_boot):
         expected = float(np.mean((1 - p) * right_orig + p * right_def))
         released = np.where((coin < p)[:, None], noised, P)
         seen = {}
-        for name, attack in (("nn", nn), *adaptive):
+        for attacker, attack in (("nn", nn), *adaptive):
             r = evaluate(m, attack.score_samples(released, labels=target.labels))
-            seen[name] = {k: getattr(r, k) for k in RELEASED_METRICS}
+            seen[attacker] = {k: getattr(r, k) for k in RELEASED_METRICS}
         rows.append(
             {
-                "key": f"{key}/nn/{eps:g}",
+                "key": f"{key}/{name}/{eps:g}",
                 **common,
-                "attack": "nn",
+                "attack": name,
                 "budget": float(eps),
                 "inference_acc": expected,
                 "distortion_l1": float(np.mean(p * np.abs(noised - P).sum(axis=1))),
                 "label_kept": kept,
+                "noise_found": noise_found,
+                "max_iter": int(guard.max_iter),
                 "released": seen,
             }
         )
+    return rows
+
+
+def _memguard_rows(key, target, guard, nn, lo, adaptive, budgets, seed, n_boot, variants=()):
+    """The MemGuard curve (and its variants with longer searches) and the attackers it
+    cannot stop, as result rows."""
+    common = {
+        "dataset": key,
+        **target.summary.to_dict(),
+        "defender_accuracy": guard.defender_accuracy_,
+        "label_only_noise": lo.noise_,
+    }
+    rows = _curve_rows(key, target, guard, nn, adaptive, budgets, seed, common)
+    official = guard.max_iter
+    for max_iter in variants:
+        guard.set_params(max_iter=int(max_iter))
+        rows += _curve_rows(key, target, guard, nn, adaptive, budgets, seed, common)
+    guard.set_params(max_iter=official)
     # the full defence (largest budget) released with its coin, against the other attackers
     eps = max(budgets)
     guard.set_params(budget=eps)
@@ -304,5 +323,8 @@ def memguard(prof, seed: int = 0, progress: bool = False) -> dict:
             attack_mlp, per_class=False, features="sorted", random_state=int_seed(nn_seq)
         ).fit(own_seen, seen.membership)
         adaptive = (("modified_entropy", mentr), ("nn_aware", aware))
-        rows += _memguard_rows(key, target, guard, nn, lo, adaptive, budgets, boot_seq, n_boot)
+        variants = entry.options.get("max_iter_variants", [])
+        rows += _memguard_rows(
+            key, target, guard, nn, lo, adaptive, budgets, boot_seq, n_boot, variants
+        )
     return {"rows": rows, "datasets": infos}
