@@ -212,11 +212,15 @@ def _curve_rows(key, target, guard, nn, adaptive, budgets, seed, common) -> list
 def _memguard_rows(key, target, guard, nn, lo, adaptive, budgets, seed, n_boot, variants=()):
     """The MemGuard curve (and its variants with longer searches) and the attackers it
     cannot stop, as result rows."""
+    top = target.blackbox.posteriors(target.X[target.eval_idx]).max(axis=1)
     common = {
         "dataset": key,
         **target.summary.to_dict(),
         "defender_accuracy": guard.defender_accuracy_,
         "label_only_noise": lo.noise_,
+        # how saturated the target's answers are: the median highest posterior
+        "median_top_posterior": float(np.median(top)),
+        "median_top_posterior_members": float(np.median(top[target.membership == 1])),
     }
     rows = _curve_rows(key, target, guard, nn, adaptive, budgets, seed, common)
     official = guard.max_iter
