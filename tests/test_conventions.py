@@ -1,19 +1,21 @@
 """scikit-learn conventions for the estimators of mia_lib that are not models (the torch
 models have theirs in tests/test_models_sklearn_checks.py): the attacks, ShadowModels,
-ModelBasedSynthesizer, and the defence-side estimators MemGuard, GapAttack and
-LabelOnlyAttack."""
+ModelBasedSynthesizer, the defence-side estimators MemGuard, GapAttack and
+LabelOnlyAttack, and the model-stacking defence DisjointStackingClassifier (a classifier of
+X, which passes every one of scikit-learn's checks)."""
 
 import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import GaussianNB
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from mia_lib.attacks import MLLeaksAttack, ShokriAttack, ThresholdAttack
 from mia_lib.label_only import GapAttack, LabelOnlyAttack
 from mia_lib.memguard import MemGuard
-from mia_lib.models import TorchMLPClassifier
+from mia_lib.models import DisjointStackingClassifier, TorchMLPClassifier
 from mia_lib.shadow import ShadowModels
 
 
@@ -179,6 +181,8 @@ SHADOW_CANNOT_HOLD = {
 def _expected_failures(estimator):
     if isinstance(estimator, ShadowModels):
         return SHADOW_CANNOT_HOLD
+    if isinstance(estimator, DisjointStackingClassifier):
+        return {}
     return ATTACK_CANNOT_HOLD
 
 
@@ -188,6 +192,9 @@ def _expected_failures(estimator):
         ShokriAttack(attack_model=LogisticRegression(), random_state=0),
         MLLeaksAttack(attack_model=LogisticRegression(), random_state=0),
         ShadowModels("naive_bayes", n_shadows=1, shadow_size=5),
+        DisjointStackingClassifier(
+            [("lr", LogisticRegression()), ("nb", GaussianNB())], random_state=0
+        ),
     ],
     expected_failed_checks=_expected_failures,
 )

@@ -52,6 +52,11 @@ FAST_ZOO = {
     "mlp": FAST_MLP,
     "cnn": FAST_CNN,
     "sklearn_mlp": dict(hidden_layer_sizes=(16,), max_iter=20),
+    "gradient_boosting": dict(max_iter=5),
+    "stacking": {
+        **{f"mlp__{k}": v for k, v in FAST_MLP.items()},
+        "random_forest__n_estimators": 10,
+    },
 }
 
 
@@ -72,8 +77,12 @@ def test_zoo_conventions_and_full_proba(name, digits):
     model = make_model(name, random_state=0, **FAST_ZOO.get(name, {}))
     params = model.get_params()
 
-    def plain(p):  # nested estimators (the calibrated SVM's SVC) compare by their repr
-        return {k: repr(v) if hasattr(v, "get_params") else v for k, v in p.items()}
+    def plain(p):  # nested estimators (the calibrated SVM's SVC, the stacking's list of
+        # named models) compare by their repr
+        return {
+            k: repr(v) if hasattr(v, "get_params") or isinstance(v, list) else v
+            for k, v in p.items()
+        }
 
     assert plain(clone(model).get_params()) == plain(params)
     assert plain(model.set_params(**params).get_params()) == plain(params)

@@ -11,6 +11,9 @@ Everything here follows the scikit-learn estimator conventions, so the rest of t
   validation and prediction, and the parameter checks.
 * :func:`train_many` (:mod:`~mia_lib.models.batched`): many copies of a template MLP trained
   at once as one batched tensor program (:mod:`~mia_lib.models.stacked`).
+* :class:`DisjointStackingClassifier` (:mod:`~mia_lib.models.stacking`): Salem et al.'s
+  model stacking, first- and second-level models on disjoint parts of the training set (a
+  training-side defence).
 * :func:`make_model` and :data:`MODEL_NAMES` (:mod:`~mia_lib.models.zoo`): the
   scikit-learn zoo by name.
 
@@ -27,10 +30,12 @@ from .base import TorchClassifierBase
 from .batched import train_many
 from .cnn import TorchCNNClassifier
 from .mlp import TorchMLPClassifier
+from .stacking import DisjointStackingClassifier
 from .zoo import MODEL_NAMES, make_model
 
 __all__ = [
     "MODEL_NAMES",
+    "DisjointStackingClassifier",
     "TorchCNNClassifier",
     "TorchClassifierBase",
     "TorchMLPClassifier",

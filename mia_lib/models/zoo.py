@@ -10,6 +10,7 @@ from mia_lib.seeding import int_seed
 from .base import TorchClassifierBase
 from .cnn import TorchCNNClassifier
 from .mlp import TorchMLPClassifier
+from .stacking import DisjointStackingClassifier
 
 __all__ = ["MODEL_NAMES", "make_model", "check_model_spec"]
 
@@ -23,12 +24,14 @@ MODEL_NAMES = (
     "mlp",
     "cnn",
     "sklearn_mlp",
+    "gradient_boosting",
+    "stacking",
 )
 
 
 def _zoo_estimator(name: str):
     from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.naive_bayes import GaussianNB
     from sklearn.neighbors import KNeighborsClassifier
@@ -48,6 +51,14 @@ def _zoo_estimator(name: str):
         "sklearn_mlp": lambda: MLPClassifier(
             hidden_layer_sizes=(128,), activation="tanh", max_iter=200
         ),
+        "gradient_boosting": lambda: HistGradientBoostingClassifier(),
+        "stacking": lambda: DisjointStackingClassifier(
+            estimators=[
+                ("mlp", TorchMLPClassifier()),
+                ("random_forest", RandomForestClassifier(n_estimators=100)),
+            ],
+            final_estimator=LogisticRegression(max_iter=1000),
+        ),
     }
     return factories[name]()
 
@@ -61,7 +72,12 @@ def make_model(name: str, random_state=None, n_classes: int | None = None, **par
     probabilities by ``CalibratedClassifierCV(SVC(), ensemble=False)``, scikit-learn's
     replacement for ``SVC(probability=True)``; its parameters are ``estimator__C``...), ``"mlp"``
     (:class:`TorchMLPClassifier`), ``"cnn"`` (:class:`TorchCNNClassifier`) and
-    ``"sklearn_mlp"`` (``MLPClassifier``, 128 tanh units). ``random_state`` is passed to
+    ``"sklearn_mlp"`` (``MLPClassifier``, 128 tanh units), ``"gradient_boosting"``
+    (``HistGradientBoostingClassifier``) and ``"stacking"``
+    (:class:`~mia_lib.models.stacking.DisjointStackingClassifier`, Salem et al.'s model
+    stacking: an MLP and a random forest of 100 trees on disjoint parts of the training set,
+    logistic regression on their posteriors for a further part; its parameters are
+    ``mlp__epochs``, ``random_forest__n_estimators``, ``final_estimator__C``...). ``random_state`` is passed to
     models that take one (k-NN and naive Bayes are deterministic), and so is ``n_classes``
     (the torch networks fix their output width before ``fit``; scikit-learn models learn
     their classes from the data); ``params`` override the defaults through ``set_params``.
@@ -78,7 +94,7 @@ def make_model(name: str, random_state=None, n_classes: int | None = None, **par
     >>> make_model("resnet")
     Traceback (most recent call last):
     ...
-    ValueError: unknown model name 'resnet'; valid names: logistic_regression, random_forest, decision_tree, knn, naive_bayes, svm, mlp, cnn, sklearn_mlp.
+    ValueError: unknown model name 'resnet'; valid names: logistic_regression, random_forest, decision_tree, knn, naive_bayes, svm, mlp, cnn, sklearn_mlp, gradient_boosting, stacking.
     """
     if not isinstance(name, str) or name not in MODEL_NAMES:
         raise ValueError(f"unknown model name {name!r}; valid names: {', '.join(MODEL_NAMES)}.")
