@@ -28,7 +28,7 @@ from ..seeding import generator, int_seed, spawn
 from .results import dataset_info
 from .runner import progress_bar, register
 
-__all__ = ["api_defence", "best_signal", "DEFENCE_SIGNALS", "fields"]
+__all__ = ["api_defence", "best_signal", "DEFENCE_SIGNALS", "fields", "scored", "load_entry"]
 
 #: The threshold-free figures of each attacker on MemGuard's released answers, per budget.
 RELEASED_METRICS = ("auc", "tpr_at_1pct_fpr", "tpr_at_0_1pct_fpr", "advantage")
@@ -73,9 +73,10 @@ def fields(report, scores, decisions, seed, n_boot) -> dict:
     return out
 
 
-def _scored(attack, target, fit_on=None):
+def scored(attack, target, fit_on=None):
     """Report, scores and decisions of ``attack`` on ``target`` (scores kept for the
-    intervals)."""
+    intervals): :func:`mia_lib.pipeline.attack_scores` and
+    :func:`mia_lib.metrics.evaluate`."""
     s, d = attack_scores(attack, target, fit_on=fit_on)
     return evaluate(target.membership, s, predicted=d), s, d
 
@@ -91,7 +92,9 @@ def best_signal(data) -> str:
     return max(aucs, key=aucs.get)
 
 
-def _load(entry):
+def load_entry(entry):
+    """The dataset of a profile entry and its features: images as they are for a CNN,
+    flattened to one row per record for every other model."""
     from ..datasets import load_dataset
 
     data = load_dataset(entry.source, **entry.load)
@@ -110,7 +113,7 @@ def defences_api(prof, seed: int = 0, progress: bool = False) -> dict:
     rows, infos = [], {}
     n_boot = int(prof.options.get("n_boot", 200))
     for key, entry in prof.datasets.items():
-        data, X = _load(entry)
+        data, X = load_entry(entry)
         infos[key] = dataset_info(data)
         target_seq, shadow_seq, attack_seq = stage_seeds(seed)
         target = train_target(
@@ -157,7 +160,7 @@ def defences_api(prof, seed: int = 0, progress: bool = False) -> dict:
                 ("label_only", lo, None),
             )
             for attacker, attack, fit_on in attackers:
-                report, s, d = _scored(attack, defended, fit_on)
+                report, s, d = scored(attack, defended, fit_on)
                 rows.append(
                     {
                         "key": f"{key}/{name}/{attacker}",
@@ -238,8 +241,8 @@ def _memguard_rows(key, target, guard, nn, lo, adaptive, budgets, seed, n_boot, 
         ("gap", GapAttack()),
         *adaptive,
     ):
-        report, s, d = _scored(attack, defended)
-        undefended, s0, d0 = _scored(attack, target)
+        report, s, d = scored(attack, defended)
+        undefended, s0, d0 = scored(attack, target)
         rows.append(
             {
                 "key": f"{key}/{attacker}/{eps:g}",
@@ -281,7 +284,7 @@ def memguard(prof, seed: int = 0, progress: bool = False) -> dict:
     n_boot = int(prof.options.get("n_boot", 200))
     budgets = [float(b) for b in prof.options["budgets"]]
     for key, entry in prof.datasets.items():
-        data, X = _load(entry)
+        data, X = load_entry(entry)
         infos[key] = dataset_info(data)
         target_seq, shadow_seq, attack_seq = stage_seeds(seed)
         target = train_target(
