@@ -210,6 +210,19 @@ class MemGuard(BaseEstimator):
             g = self._g_logit(torch.log(torch.as_tensor(np.clip(S, EPS, 1.0), dtype=torch.float32)))
         return torch.sigmoid(g).numpy().astype(np.float64)
 
+    def gradient_norm(self, X) -> np.ndarray:
+        """The L2 norm of the gradient of the defender's membership logit with respect to
+        each query's (sorted) logits: the direction Phase I follows. Near zero where the
+        defender scores a whole region of vectors alike (a plateau the search cannot
+        leave)."""
+        check_is_fitted(self, "defender_")
+        S, _ = _sorted_desc(_check_posteriors(X, self.n_classes_))
+        z = torch.log(torch.as_tensor(np.clip(S, EPS, 1.0), dtype=torch.float32))
+        with limit_threads():
+            z.requires_grad_(True)
+            (grad,) = torch.autograd.grad(self._g_logit(z).sum(), z)
+        return grad.norm(dim=1).double().numpy()
+
     # --------------------------------------------------------------------------- Phase I
 
     def perturb(self, X) -> np.ndarray:

@@ -183,7 +183,15 @@ def _curve_rows(key, target, guard, nn, adaptive, budgets, seed, common) -> list
     right_orig = nn.predict(P) == m
     right_def = nn.predict(noised) == m
     kept = float(np.mean(noised.argmax(1) == P.argmax(1)))
-    noise_found = float(np.mean(guard.found_))
+    found = guard.found_
+    noise_found = float(np.mean(found))
+    # why a query gets no noise: its top posterior and the defender's gradient there
+    top, grad = P.max(axis=1), guard.gradient_norm(P)
+    why = {
+        f"{what}_{part}": float(np.median(v[mask])) if mask.any() else None
+        for what, v in (("top_posterior", top), ("gradient", grad))
+        for part, mask in (("found", found), ("not_found", ~found))
+    }
     name = "nn" if guard.max_iter == MAX_ITER else f"nn_iter{guard.max_iter}"
     rows = []
     coin = generator(spawn(seed, 1)[0]).random(len(P))  # one coin per record, every budget
@@ -205,6 +213,7 @@ def _curve_rows(key, target, guard, nn, adaptive, budgets, seed, common) -> list
                 "distortion_l1": float(np.mean(p * np.abs(noised - P).sum(axis=1))),
                 "label_kept": kept,
                 "noise_found": noise_found,
+                **why,
                 "max_iter": int(guard.max_iter),
                 "released": seen,
             }
