@@ -25,17 +25,19 @@ The package holds the runner (``runner``), the profiles (``profiles``), the resu
 * ``salem`` (Salem et al. 2019, ML-Leaks): ``salem_adversary1``, ``salem_data_transfer``,
   ``salem_threshold``;
 * ``defences`` (defences at the prediction API): ``defences_api`` (Shokri et al.'s output
-  restrictions against four attackers) and ``memguard`` (Jia et al. 2019).
+  restrictions against four attackers) and ``memguard`` (Jia et al. 2019);
+* ``training`` (defences in training): ``defences_training`` (L2, dropout, early stopping,
+  model choice, model stacking and anonymisation against the same four attackers).
 
 >>> [n for n in sorted(EXPERIMENTS) if n.startswith("shokri")]
 ['shokri_cifar_size', 'shokri_datasets', 'shokri_gap', 'shokri_n_classes']
 >>> len(EXPERIMENTS)
-12
+13
 """
 
 from __future__ import annotations
 
-from . import defences, salem, shokri, truex  # noqa: F401  (importing registers them)
+from . import defences, salem, shokri, training, truex  # noqa: F401  (importing registers them)
 from .profiles import OVERRIDES, PROFILES, Profile, ProfileError, load_profile
 from .results import (
     ResultFileError,
