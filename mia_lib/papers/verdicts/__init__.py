@@ -16,6 +16,7 @@ One module per replication, one function per claim it tests (named after the cla
   :mod:`~mia_lib.papers.verdicts.salem_threshold`;
 * defences at the API (chapter 8): :mod:`~mia_lib.papers.verdicts.defences_api`,
   :mod:`~mia_lib.papers.verdicts.memguard`;
+* defences in training (chapter 9): :mod:`~mia_lib.papers.verdicts.defences_training`;
 * :mod:`~mia_lib.papers.verdicts.rules`: :class:`Verdict`, :func:`overall`,
   :func:`spearman`, :func:`series_rises` and the shared thresholds.
 
@@ -38,6 +39,7 @@ from ..data import get_claim
 from ..model import PaperClaim
 from . import (
     defences_api,
+    defences_training,
     memguard,
     salem_adversary1,
     salem_data_transfer,
@@ -75,6 +77,7 @@ __all__ = [
     "salem_data_transfer",
     "salem_threshold",
     "defences_api",
+    "defences_training",
     "memguard",
 ]
 
