@@ -139,7 +139,8 @@ def _age_years(x: np.ndarray, age_range) -> np.ndarray:
     if not lo < hi:
         raise ValueError(f"age_range must be (low, high) with low < high, got {age_range!r}.")
     years = lo + (hi - lo) * x.astype(np.float64)
-    if np.any(np.abs(years - np.round(years)) > 1e-3):
+    outside = np.any((years < lo - 1e-3) | (years > hi + 1e-3))
+    if outside or np.any(np.abs(years - np.round(years)) > 1e-3):
         raise ValueError(
             f"the age column does not hold ages min-max scaled from {age_range} (whole years "
             "after unscaling); pass age_range=None for ages in years, or the range the "

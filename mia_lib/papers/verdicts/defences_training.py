@@ -41,8 +41,14 @@ STACKING_BASELINE = "mlp"
 def _part(rows, part: str) -> pd.DataFrame:
     d = pd.DataFrame(list(rows))
     if d.empty or "part" not in d:
-        return d
+        return pd.DataFrame(columns=["part", "dataset", "setting", "attack"])
     return d[d["part"] == part]
+
+
+def _at_least(a, b) -> bool:
+    """``a >= b`` up to floating point (12 decimals), so that a threshold met exactly is
+    met: 0.7 - 0.65 is 0.04999999999999993 in binary floating point."""
+    return round(float(a) - float(b), 12) >= 0
 
 
 def _targets(d: pd.DataFrame) -> pd.DataFrame:
@@ -74,10 +80,15 @@ def l2_useful(rows) -> Verdict:
             continue
         base = t.iloc[0]
         on = t.iloc[1:]
-        ok = on[(on["auc"] <= base.auc - EFFECT) & (on["test_acc"] >= base.test_acc - EFFECT)]
+        ok = on[
+            [
+                _at_least(base.auc - a, EFFECT) and _at_least(acc, base.test_acc - EFFECT)
+                for a, acc in zip(on["auc"], on["test_acc"], strict=True)
+            ]
+        ]
         top = t.iloc[-1]
         useful = not ok.empty
-        too_much = bool(top.test_acc <= t["test_acc"].max() - EFFECT)
+        too_much = _at_least(t["test_acc"].max() - top.test_acc, EFFECT)
         per[str(ds)] = {
             "auc_none": float(base.auc),
             "test_acc_none": float(base.test_acc),
@@ -111,10 +122,10 @@ def model_choice(rows) -> Verdict:
             (a, b)
             for i, a in enumerate(t.index)
             for b in t.index[i + 1 :]
-            if abs(t.loc[a, "test_acc"] - t.loc[b, "test_acc"]) <= SIMILAR_ACCURACY
+            if _at_least(SIMILAR_ACCURACY, abs(t.loc[a, "test_acc"] - t.loc[b, "test_acc"]))
         ]
         best_acc = t["test_acc"].max()
-        near = t[t["test_acc"] >= best_acc - SIMILAR_ACCURACY]
+        near = t[[_at_least(acc, best_acc - SIMILAR_ACCURACY) for acc in t["test_acc"]]]
         entry = {
             "test_acc": {m: float(v) for m, v in t["test_acc"].items()},
             "auc": {m: float(v) for m, v in t["auc"].items()},
@@ -128,7 +139,7 @@ def model_choice(rows) -> Verdict:
             entry.update(
                 widest_pair=f"{widest[0]} vs {widest[1]}",
                 auc_difference=float(spread[widest]),
-                differ=bool(spread[widest] >= EFFECT),
+                differ=_at_least(spread[widest], EFFECT),
             )
             parts.append(entry["differ"])
         per[str(ds)] = entry
@@ -156,7 +167,9 @@ def _reduction(rows, part: str, base_of, defended_of, key: str) -> Verdict:
             m: (1 - float(f[m]) / float(b[m])) if float(b[m]) > 0 else 0.0
             for m in ("precision", "recall")
         }
-        lowers = max(red.values()) >= MIN_REDUCTION and min(red.values()) > -MIN_REDUCTION
+        lowers = _at_least(max(red.values()), MIN_REDUCTION) and not _at_least(
+            -min(red.values()), MIN_REDUCTION
+        )
         t = _targets(sub).loc[ds]
         per[str(ds)] = {
             "undefended": base,
@@ -178,7 +191,7 @@ def _reduction(rows, part: str, base_of, defended_of, key: str) -> Verdict:
     numbers: dict = {"datasets": per}
     if largest:
         numbers["largest_reduction"] = float(max(largest))
-        numbers["reaches_paper"] = bool(max(largest) >= paper)
+        numbers["reaches_paper"] = _at_least(max(largest), paper)
         parts.append(numbers["reaches_paper"])
     return Verdict(
         "salem2019",
@@ -262,10 +275,10 @@ def anonymisation(rows) -> Verdict:
             "k_anonymous_raw": float(first.loc[raw[0], "k_anonymous_share"][str(k)]),
             "k_anonymous_generalised": float(first.loc[gen[0], "k_anonymous_share"][str(k)]),
             "auc_hidden_members": None if pd.isna(hidden) else float(hidden),
-            "beats_chance_raw": bool(r.auc >= CHANCE_AUC),
+            "beats_chance_raw": _at_least(r.auc, CHANCE_AUC),
         }
         if entry["beats_chance_raw"]:
-            entry["hardens"] = bool(g.auc <= r.auc - EFFECT)
+            entry["hardens"] = _at_least(r.auc - g.auc, EFFECT)
             parts.append(entry["hardens"])
         per.setdefault(str(ds), {})[str(m)] = entry
     return Verdict(
