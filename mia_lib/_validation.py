@@ -16,6 +16,7 @@ __all__ = [
     "check_labels",
     "check_membership",
     "check_probabilities",
+    "as_numeric",
     "check_scores",
     "check_same_length",
     "check_positive_int",
@@ -96,7 +97,7 @@ def check_bool(value, name: str) -> bool:
     return bool(value)
 
 
-def _as_numeric(a, name: str, what: str | None = None) -> np.ndarray:
+def as_numeric(a, name: str, what: str | None = None) -> np.ndarray:
     """``a`` as a numeric array; ``what`` says what it must hold (for the error message)."""
     if a is None:
         raise TypeError(f"{name} is None; pass an array of {what or 'numbers'}.")
@@ -127,7 +128,7 @@ def check_features(X, name: str = "X", *, allow_nd: bool = False) -> np.ndarray:
     >>> check_features([[0, 1], [2, 3]]).shape
     (2, 2)
     """
-    arr = _as_numeric(X, name)
+    arr = as_numeric(X, name)
     if arr.ndim < 2 or (arr.ndim > 2 and not allow_nd):
         want = "at least 2-D (n_samples, ...)" if allow_nd else "2-D (n_samples, n_features)"
         raise ValueError(
@@ -157,7 +158,7 @@ def check_labels(y, n_classes: int | None = None, name: str = "y") -> np.ndarray
     """
     if n_classes is not None:
         n_classes = check_positive_int(n_classes, "n_classes")
-    arr = _as_numeric(y, name, "integer class labels 0..n_classes-1")
+    arr = as_numeric(y, name, "integer class labels 0..n_classes-1")
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D (n_samples,), got shape {arr.shape}.")
     if arr.size == 0:
@@ -188,7 +189,7 @@ def check_probabilities(P, name: str = "proba", *, atol: float = 1e-3) -> np.nda
     ...
     ValueError: proba row 0 sums to 1.1, not 1; pass posterior probabilities (softmax outputs), not logits or scores. Rounded outputs of a defended service: renormalise each row first.
     """
-    arr = _as_numeric(P, name, "posterior probabilities (softmax outputs)").astype(np.float64)
+    arr = as_numeric(P, name, "posterior probabilities (softmax outputs)").astype(np.float64)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-D (n_samples, n_classes), got shape {arr.shape}.")
     if arr.shape[0] == 0:
@@ -215,7 +216,7 @@ def check_membership(y_member, name: str = "membership") -> np.ndarray:
     >>> check_membership([1, 0, 1])
     array([1, 0, 1])
     """
-    arr = _as_numeric(y_member, name, "0 (non-member) and 1 (member)")
+    arr = as_numeric(y_member, name, "0 (non-member) and 1 (member)")
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {arr.shape}.")
     if arr.size and not np.all(np.isin(arr, (0, 1))):
@@ -235,7 +236,7 @@ def check_membership(y_member, name: str = "membership") -> np.ndarray:
 
 def check_scores(scores, name: str = "scores") -> np.ndarray:
     """Return a finite float64 score vector (higher = more likely a member)."""
-    arr = _as_numeric(scores, name, "membership scores (higher = member)").astype(np.float64)
+    arr = as_numeric(scores, name, "membership scores (higher = member)").astype(np.float64)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D (one score per record), got shape {arr.shape}.")
     if arr.size == 0:

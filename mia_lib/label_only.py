@@ -33,7 +33,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import (
-    _as_numeric,
+    as_numeric,
     check_features,
     check_finite_number,
     check_labels,
@@ -53,7 +53,7 @@ KINDS = ("auto", "flip", "gaussian")
 
 def released_labels(answers) -> np.ndarray:
     """The labels a service's answers give: themselves for labels, the argmax of vectors."""
-    answers = _as_numeric(answers, "answers", "released labels (n,) or vectors (n, k)")
+    answers = as_numeric(answers, "answers", "released labels (n,) or vectors (n, k)")
     if answers.ndim == 1:
         return check_labels(answers, name="answers")
     if answers.ndim != 2:
@@ -203,7 +203,7 @@ class LabelOnlyAttack(BaseEstimator):
         """Choose the threshold of highest accuracy on robustness scores ``X`` (n,) of
         records with membership ``y`` (shadow models' records)."""
         self._check_params()
-        s = _as_numeric(X, "X", "robustness scores, one per record").astype(np.float64)
+        s = as_numeric(X, "X", "robustness scores, one per record").astype(np.float64)
         s = s.reshape(len(s), -1)
         if s.shape[1] != 1:
             raise ValueError(f"X must hold one robustness score per record, got {s.shape}.")
