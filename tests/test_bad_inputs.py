@@ -37,6 +37,7 @@ from sklearn.svm import LinearSVC  # noqa: E402
 
 from mia_lib import papers, seeding, signals, threads  # noqa: E402
 from mia_lib.__main__ import main as cli_main  # noqa: E402
+from mia_lib.anonymise import generalise_adult, group_sizes, k_anonymous_share  # noqa: E402
 from mia_lib.attacks import (  # noqa: E402
     MLLeaksAttack,
     ShokriAttack,
@@ -55,6 +56,7 @@ from mia_lib.experiments import (  # noqa: E402
     run_experiment,
     write_result,
 )
+from mia_lib.experiments.training import part_settings, privacy_utility  # noqa: E402
 from mia_lib.intervals import bootstrap_ci  # noqa: E402
 from mia_lib.label_only import GapAttack, LabelOnlyAttack, released_labels  # noqa: E402
 from mia_lib.memguard import MemGuard, defender_model  # noqa: E402
@@ -76,6 +78,7 @@ from mia_lib.metrics import (  # noqa: E402
     train_test_gap,
 )
 from mia_lib.models import (  # noqa: E402
+    DisjointStackingClassifier,
     TorchCNNClassifier,
     TorchMLPClassifier,
     make_model,
@@ -197,6 +200,11 @@ class Ctx:
     shadows = property(lambda self: _shadows())
     guard = property(lambda self: _guard())  # MemGuard fitted on P, m
     tiny = property(lambda self: _tiny_defender())
+    # four records of an Adult-like table: a scaled age and one-hot sex
+    adult = property(lambda self: np.array([[0.0, 1, 0], [30 / 73, 0, 1]] * 2)[:, [0, 0, 1, 2]])
+    training_entry = property(
+        lambda self: load_profile("defences_training", "smoke").datasets["digits"]
+    )
 
     @property
     def data(self) -> AttackData:
@@ -228,6 +236,10 @@ class Ctx:
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text)
         return p
+
+
+#: The column names of ``Ctx.adult``.
+ADULT_NAMES = ["age", "fnlwgt", "sex=F", "sex=M"]
 
 
 def nan_at(a, i=0):
@@ -1123,6 +1135,132 @@ CASES: list[Case] = [
     ("bootstrap_ci", "metrics='auc' (accepted: one name)",
      lambda c: set(bootstrap_ci(c.m, c.s, metrics="auc", n_boot=5, random_state=0)) == {"auc"},
      None, ""),
+    # ================================================================ defences in training
+    ("DisjointStackingClassifier.fit", "estimators=[]",
+     lambda c: DisjointStackingClassifier([]).fit(c.X, c.y), ValueError,
+     "estimators is empty; give at least one first-level model"),
+    ("DisjointStackingClassifier.fit", "estimators=[GaussianNB()] (no names)",
+     lambda c: DisjointStackingClassifier([GaussianNB()]).fit(c.X, c.y), ValueError,
+     r"estimators must be a list of \(name, estimator\) pairs"),
+    ("DisjointStackingClassifier.fit", "a class, not an instance",
+     lambda c: DisjointStackingClassifier([("nb", GaussianNB)]).fit(c.X, c.y), TypeError,
+     "estimator 'nb' must be an unfitted estimator instance, got GaussianNB"),
+    ("DisjointStackingClassifier.fit", "a first-level model without predict_proba",
+     lambda c: DisjointStackingClassifier([("svc", LinearSVC())]).fit(c.X, c.y), TypeError,
+     r"estimator 'svc' \(LinearSVC\) has no predict_proba"),
+    ("DisjointStackingClassifier.fit", "names not unique",
+     lambda c: DisjointStackingClassifier([("a", GaussianNB()), ("a", GaussianNB())])
+     .fit(c.X, c.y), ValueError, "Names provided are not unique"),
+    ("DisjointStackingClassifier.fit", "a name that is a parameter",
+     lambda c: DisjointStackingClassifier([("n_classes", GaussianNB())]).fit(c.X, c.y),
+     ValueError, r"Estimator names conflict with constructor arguments: \['n_classes'\]"),
+    ("DisjointStackingClassifier.fit", "final_estimator=LinearSVC()",
+     lambda c: DisjointStackingClassifier(final_estimator=LinearSVC()).fit(c.X, c.y), TypeError,
+     "final_estimator must be an unfitted classifier instance with predict_proba"),
+    ("DisjointStackingClassifier.fit", "2 records for 3 parts",
+     lambda c: DisjointStackingClassifier([("a", GaussianNB()), ("b", GaussianNB())])
+     .fit(c.X[:2], c.y[:2]), ValueError,
+     r"got 2 sample\(s\); it trains 3 models on disjoint parts .* needs at least 3 records"),
+    ("DisjointStackingClassifier.fit", "one class",
+     lambda c: DisjointStackingClassifier([("a", GaussianNB())]).fit(c.X, np.zeros(60)),
+     ValueError, r"y holds only one class \(0.0\)"),
+    ("DisjointStackingClassifier.fit", "n_classes=2 with label 2",
+     lambda c: DisjointStackingClassifier([("a", GaussianNB())], n_classes=2).fit(c.X, c.y),
+     ValueError, r"y has labels outside 0..1 \(found 2\)"),
+    ("DisjointStackingClassifier.fit", "X with NaN",
+     lambda c: DisjointStackingClassifier([("a", GaussianNB())]).fit(nan_at(c.X), c.y),
+     ValueError, "Input X contains NaN"),
+    ("DisjointStackingClassifier.fit", "random_state='x'",
+     lambda c: DisjointStackingClassifier([("a", GaussianNB())], random_state="x")
+     .fit(c.X, c.y), TypeError, "random_state must be None, an int"),
+    ("DisjointStackingClassifier.predict_proba", "unfitted",
+     lambda c: DisjointStackingClassifier().predict_proba(c.X), NotFittedError,
+     "This DisjointStackingClassifier instance is not fitted yet"),
+    ("DisjointStackingClassifier.predict_proba", "3 features after fitting on 4",
+     lambda c: DisjointStackingClassifier([("a", GaussianNB())], random_state=0)
+     .fit(c.X, c.y).predict_proba(c.X[:, :3]), ValueError,
+     "X has 3 features, but DisjointStackingClassifier is expecting 4 features"),
+    ("generalise_adult", "3 names for 4 columns",
+     lambda c: generalise_adult(c.adult, ADULT_NAMES[:3]), ValueError,
+     r"feature_names has 3 names for 4 columns of X"),
+    ("generalise_adult", "feature_names='age'", lambda c: generalise_adult(c.adult, "age"),
+     TypeError, "feature_names must be a list of column names"),
+    ("generalise_adult", "a name twice",
+     lambda c: generalise_adult(c.adult, ["age", "age", "sex=F", "sex=M"]), ValueError,
+     "feature_names holds 'age' twice"),
+    ("generalise_adult", "a name that is not a string",
+     lambda c: generalise_adult(c.adult, ["age", 1, "sex=F", "sex=M"]), TypeError,
+     "feature_names must hold strings"),
+    ("generalise_adult", "no age column",
+     lambda c: generalise_adult(c.adult[:, 2:], ["sex=F", "sex=M"], merges={}, drop=()),
+     ValueError, "X has no 'age' column; pass age_band=None"),
+    ("generalise_adult", "age_band=0",
+     lambda c: generalise_adult(c.adult, ADULT_NAMES, age_band=0, merges={}, drop=()),
+     ValueError, "age_band must be an integer >= 1, got 0"),
+    ("generalise_adult", "age_range=(90, 17)",
+     lambda c: generalise_adult(c.adult, ADULT_NAMES, age_range=(90, 17), merges={}, drop=()),
+     ValueError, r"age_range must be \(low, high\) with low < high"),
+    ("generalise_adult", "age_range='x'",
+     lambda c: generalise_adult(c.adult, ADULT_NAMES, age_range="x", merges={}, drop=()),
+     ValueError, "age_range must be a finite number, got 'x'"),
+    ("generalise_adult", "ages in years with the default scaling",
+     lambda c: generalise_adult(np.c_[[30, 41], c.adult[:2, 1:]], ADULT_NAMES, merges={},
+                                drop=()), ValueError,
+     r"does not hold ages min-max scaled from \(17.0, 90.0\).*pass age_range=None"),
+    ("generalise_adult", "merges of an attribute X lacks",
+     lambda c: generalise_adult(c.adult, ADULT_NAMES, age_band=None, drop=(),
+                                merges={"race": {"White": "White"}}), ValueError,
+     "merges names attribute 'race', which has no one-hot columns"),
+    ("generalise_adult", "ordinal encoding (no one-hot columns)",
+     lambda c: generalise_adult(c.adult[:, :2], ["age", "sex"], age_band=None, drop=(),
+                                merges={"sex": {"F": "F"}}), ValueError,
+     "generalise_adult needs the one-hot encoding"),
+    ("generalise_adult", "merges=['race']",
+     lambda c: generalise_adult(c.adult, ADULT_NAMES, merges=["race"], drop=()), TypeError,
+     r"merges must be a dict \{attribute: \{old category: new category\}\}"),
+    ("generalise_adult", "merges to a number",
+     lambda c: generalise_adult(c.adult, ADULT_NAMES, merges={"sex": {"F": 1}}, drop=()),
+     TypeError, r"merges\['sex'\] must map category names to new category names"),
+    ("generalise_adult", "drop a column X lacks (the default education-num)",
+     lambda c: generalise_adult(c.adult, ADULT_NAMES, merges={}), ValueError,
+     r"drop names column\(s\) \['education-num'\] that X does not have"),
+    ("generalise_adult", "X with NaN", lambda c: generalise_adult(nan_at(c.adult), ADULT_NAMES),
+     ValueError, "X contains 1 NaN or infinite value"),
+    ("generalise_adult", "raw ages with age_range=None (accepted)",
+     lambda c: generalise_adult(np.c_[[30, 41], c.adult[:2, 1:]], ADULT_NAMES, age_range=None,
+                                merges={}, drop=())[0][:, 0].tolist() == [30, 40], None, ""),
+    ("group_sizes", "attribute X lacks",
+     lambda c: group_sizes(c.adult, ADULT_NAMES, ["race"]), ValueError,
+     r"no column of X belongs to attribute\(s\) \['race'\]"),
+    ("group_sizes", "attributes=[]", lambda c: group_sizes(c.adult, ADULT_NAMES, []),
+     ValueError, "attributes is empty"),
+    ("group_sizes", "attributes=5", lambda c: group_sizes(c.adult, ADULT_NAMES, 5), TypeError,
+     "attributes must be a list of attribute names, got 5"),
+    ("group_sizes", "attributes='sex' (accepted: one name)",
+     lambda c: group_sizes(c.adult, ADULT_NAMES, "sex").tolist() == [2, 2, 2, 2], None, ""),
+    ("k_anonymous_share", "k=0", lambda c: k_anonymous_share(c.adult, ADULT_NAMES, 0, ["sex"]),
+     ValueError, "k must be an integer >= 1, got 0"),
+    ("k_anonymous_share", "k=2.5",
+     lambda c: k_anonymous_share(c.adult, ADULT_NAMES, 2.5, ["sex"]), ValueError,
+     "k must be an integer >= 1, got 2.5"),
+    ("k_anonymous_share", "k=True",
+     lambda c: k_anonymous_share(c.adult, ADULT_NAMES, True, ["sex"]), ValueError,
+     "k must be an integer >= 1, got True"),
+    ("privacy_utility", "no rows", lambda c: privacy_utility([]), ValueError,
+     "rows is empty; pass the result rows of defences_training"),
+    ("privacy_utility", "rows of another replication",
+     lambda c: privacy_utility([{"key": "x", "auc": 0.5}]), ValueError,
+     r"rows have no column\(s\) \['part', 'dataset'"),
+    ("part_settings", "part='bogus'",
+     lambda c: part_settings("bogus", c.training_entry, {}), ValueError,
+     r"unknown part 'bogus'; choose among \('l2', 'dropout'"),
+    ("part_settings", "an entry without a model",
+     lambda c: part_settings("l2", dataclasses.replace(c.training_entry, model=None),
+                             {"weight_decays": [0]}), ValueError,
+     "entry digits has no model preset"),
+    ("part_settings", "no sweep in the options",
+     lambda c: part_settings("l2", c.training_entry, {}), ValueError,
+     "part 'l2' needs the option 'weight_decays'"),
     # ================================================================ models
     ("TorchMLPClassifier.fit", "hidden_layer_sizes=0",
      lambda c: TorchMLPClassifier(hidden_layer_sizes=0).fit(c.X, c.y), ValueError,
@@ -1668,7 +1806,8 @@ COVERED = (
     papers paper_vs_ours claims_vs_ours verdicts run_experiment load_profile load_result
     merge_results write_result defend attacker_view attack_scores apply_transforms
     as_distribution released_view MemGuard defender_model GapAttack LabelOnlyAttack
-    released_labels bootstrap_ci
+    released_labels bootstrap_ci DisjointStackingClassifier generalise_adult group_sizes
+    k_anonymous_share privacy_utility part_settings
 """.split()
     + ["python -m mia_lib replicate"]
 )

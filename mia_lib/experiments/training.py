@@ -93,6 +93,13 @@ def four_attacks(target, shadows, *, label_only: dict, random_state, n_boot: int
     return out
 
 
+def _sweep(opts: dict, name: str, part: str) -> list:
+    if name not in opts:
+        raise ValueError(f"part {part!r} needs the option {name!r} (its sweep) in the profile.")
+    values = opts[name]
+    return list(values) if isinstance(values, list | tuple) else [values]
+
+
 def part_settings(part: str, entry, options: dict) -> list[tuple[str, object, dict, dict]]:
     """The settings of one part for one dataset entry: ``(setting, model, model_params,
     recorded values)``; ``options`` are the profile's, the entry's own taking precedence.
@@ -109,17 +116,17 @@ def part_settings(part: str, entry, options: dict) -> list[tuple[str, object, di
     if part == "l2":
         return [
             (f"wd={wd:g}", model, {**params, "weight_decay": float(wd)}, {"weight_decay": wd})
-            for wd in opts["weight_decays"]
+            for wd in _sweep(opts, "weight_decays", part)
         ]
     if part == "dropout":
         return [
             (f"dropout={p:g}", model, {**params, "dropout": float(p)}, {"dropout": p})
-            for p in opts["dropouts"]
+            for p in _sweep(opts, "dropouts", part)
         ]
     if part == "early_stopping":
         vf = float(opts.get("validation_fraction", 0.1))
         out = [("off", model, params, {"early_stopping": False, "patience": None})]
-        for pat in opts["patience"]:
+        for pat in _sweep(opts, "patience", part):
             p = {**params, "early_stopping": True, "patience": int(pat), "validation_fraction": vf}
             out.append((f"patience={pat}", model, p, {"early_stopping": True, "patience": pat}))
         return out
@@ -127,7 +134,7 @@ def part_settings(part: str, entry, options: dict) -> list[tuple[str, object, di
         own = opts.get("model_params", {})
         return [
             (m, m, params if m == model else dict(own.get(m, {})), {"model_type": m})
-            for m in opts["models"]
+            for m in _sweep(opts, "models", part)
         ]
     if part == "stacking":
         own = opts.get("model_params", {})

@@ -151,8 +151,10 @@ class DisjointStackingClassifier(ClassifierMixin, _BaseComposition):
         check_classification_targets(y)
         self.classes_, codes = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
+            only = self.classes_[0]
+            only = only.item() if isinstance(only, np.generic) else only
             raise ValueError(
-                f"y holds only one class ({self.classes_[0]!r}); a classifier needs two "
+                f"y holds only one class ({only!r}); a classifier needs two "
                 "classes, or pass n_classes=K (labels 0..K-1)."
             )
         return codes.astype(np.int64)
