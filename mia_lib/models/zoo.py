@@ -74,7 +74,7 @@ def make_model(name: str, random_state=None, n_classes: int | None = None, **par
     (:class:`TorchMLPClassifier`), ``"cnn"`` (:class:`TorchCNNClassifier`) and
     ``"sklearn_mlp"`` (``MLPClassifier``, 128 tanh units), ``"gradient_boosting"``
     (``HistGradientBoostingClassifier``) and ``"stacking"``
-    (:class:`~mia_lib.models.stacking.DisjointStackingClassifier`, Salem et al.'s model
+    (:class:`~mia_lib.models.DisjointStackingClassifier`, Salem et al.'s model
     stacking: an MLP and a random forest of 100 trees on disjoint parts of the training set,
     logistic regression on their posteriors for a further part; its parameters are
     ``mlp__epochs``, ``random_forest__n_estimators``, ``final_estimator__C``...). ``random_state`` is passed to
