@@ -28,7 +28,17 @@ from ..seeding import generator, int_seed, spawn
 from .results import dataset_info
 from .runner import progress_bar, register
 
-__all__ = ["api_defence", "best_signal", "DEFENCE_SIGNALS", "fields", "scored", "load_entry"]
+__all__ = [
+    "api_defence",
+    "best_signal",
+    "DEFENCE_SIGNALS",
+    "RELEASED_METRICS",
+    "defences_api",
+    "fields",
+    "load_entry",
+    "memguard",
+    "scored",
+]
 
 #: The threshold-free figures of each attacker on MemGuard's released answers, per budget.
 RELEASED_METRICS = ("auc", "tpr_at_1pct_fpr", "tpr_at_0_1pct_fpr", "advantage")
