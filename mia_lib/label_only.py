@@ -207,6 +207,12 @@ class LabelOnlyAttack(BaseEstimator):
         s = s.reshape(len(s), -1)
         if s.shape[1] != 1:
             raise ValueError(f"X must hold one robustness score per record, got {s.shape}.")
+        if not np.all(np.isfinite(s)) or s.min() < 0 or s.max() > 1:
+            raise ValueError(
+                "X must hold robustness scores, shares of answers in [0, 1] (as "
+                f"robustness() returns them); got values from {np.nanmin(s):.3g} to "
+                f"{np.nanmax(s):.3g}."
+            )
         y = check_membership(y, name="y (membership)")
         check_same_length(scores=s[:, 0], membership=y)
         self.threshold_ = float(best_threshold(y, s[:, 0], criterion="accuracy"))
