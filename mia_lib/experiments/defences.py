@@ -19,7 +19,7 @@ import numpy as np
 
 from ..attacks import ShokriAttack, ThresholdAttack
 from ..intervals import bootstrap_ci
-from ..label_only import GapAttack, LabelOnlyAttack
+from ..label_only import GapAttack, LabelOnlyAttack, released_labels
 from ..memguard import MAX_ITER
 from ..metrics import auc, evaluate
 from ..pipeline import attack_scores, defend, stage_seeds, train_shadows, train_target
@@ -33,6 +33,7 @@ __all__ = [
     "best_signal",
     "DEFENCE_SIGNALS",
     "RELEASED_METRICS",
+    "entry_target",
     "defences_api",
     "fields",
     "load_entry",
@@ -112,6 +113,22 @@ def load_entry(entry):
     return data, X
 
 
+def entry_target(entry, data, X, seed):
+    """The target of a profile entry, trained on ``X`` (``load_entry``'s features) with
+    the stage seeds of ``seed``: ``(target, shadow seed, attack seed)``."""
+    target_seq, shadow_seq, attack_seq = stage_seeds(seed)
+    target = train_target(
+        X,
+        data.y,
+        data.n_classes,
+        target_size=entry.target_size,
+        model=entry.model,
+        model_params=entry.params,
+        random_state=target_seq,
+    )
+    return target, shadow_seq, attack_seq
+
+
 @register(
     "defences_api",
     "Output restrictions at the API (Shokri et al. Table III) against four attackers",
@@ -125,16 +142,7 @@ def defences_api(prof, seed: int = 0, progress: bool = False) -> dict:
     for key, entry in prof.datasets.items():
         data, X = load_entry(entry)
         infos[key] = dataset_info(data)
-        target_seq, shadow_seq, attack_seq = stage_seeds(seed)
-        target = train_target(
-            X,
-            data.y,
-            data.n_classes,
-            target_size=entry.target_size,
-            model=entry.model,
-            model_params=entry.params,
-            random_state=target_seq,
-        )
+        target, shadow_seq, attack_seq = entry_target(entry, data, X, seed)
         shadows = train_shadows(target, n_shadows=entry.n_shadows, random_state=shadow_seq)
         lo_seq, boot_seq, shokri_seq = spawn(attack_seq, 3)
         lo = LabelOnlyAttack(**entry.options.get("label_only", {}), random_state=lo_seq)
@@ -146,8 +154,7 @@ def defences_api(prof, seed: int = 0, progress: bool = False) -> dict:
             defended = defend(target, transforms, output=output)
             seen = shadows.attack_data_.released(transforms, output)
             signal = best_signal(seen)
-            labels_out = np.asarray(defended.answers)
-            labels_out = labels_out if labels_out.ndim == 1 else labels_out.argmax(axis=1)
+            labels_out = released_labels(defended.answers)
             distortion = (
                 0.0
                 if output == "label"
@@ -183,11 +190,11 @@ def defences_api(prof, seed: int = 0, progress: bool = False) -> dict:
     return {"rows": rows, "datasets": infos}
 
 
-def _curve_rows(key, target, guard, nn, adaptive, budgets, seed, common) -> list[dict]:
+def _curve_rows(key, target, P, guard, nn, adaptive, budgets, seed, common) -> list[dict]:
     """The NN attack's expected inference accuracy at each budget (the official curve), and
     the attackers' figures on one draw of the released answers; ``attack`` is ``"nn"`` for
-    the official search length and ``"nn_iter<max_iter>"`` for another."""
-    P = target.blackbox.posteriors(target.X[target.eval_idx])
+    the official search length and ``"nn_iter<max_iter>"`` for another; ``P`` are the
+    target's undefended posteriors of its evaluation records."""
     noised = guard.perturb(P)
     m = target.membership
     right_orig = nn.predict(P) == m
@@ -234,7 +241,8 @@ def _curve_rows(key, target, guard, nn, adaptive, budgets, seed, common) -> list
 def _memguard_rows(key, target, guard, nn, lo, adaptive, budgets, seed, n_boot, variants=()):
     """The MemGuard curve (and its variants with longer searches) and the attackers it
     cannot stop, as result rows."""
-    top = target.blackbox.posteriors(target.X[target.eval_idx]).max(axis=1)
+    P = target.blackbox.posteriors(target.X[target.eval_idx])
+    top = P.max(axis=1)
     common = {
         "dataset": key,
         **target.summary.to_dict(),
@@ -244,11 +252,11 @@ def _memguard_rows(key, target, guard, nn, lo, adaptive, budgets, seed, n_boot, 
         "median_top_posterior": float(np.median(top)),
         "median_top_posterior_members": float(np.median(top[target.membership == 1])),
     }
-    rows = _curve_rows(key, target, guard, nn, adaptive, budgets, seed, common)
+    rows = _curve_rows(key, target, P, guard, nn, adaptive, budgets, seed, common)
     official = guard.max_iter
     for max_iter in variants:
         guard.set_params(max_iter=int(max_iter))
-        rows += _curve_rows(key, target, guard, nn, adaptive, budgets, seed, common)
+        rows += _curve_rows(key, target, P, guard, nn, adaptive, budgets, seed, common)
     guard.set_params(max_iter=official)
     # the full defence (largest budget) released with its coin, against the other attackers
     eps = max(budgets)
@@ -305,16 +313,7 @@ def memguard(prof, seed: int = 0, progress: bool = False) -> dict:
     for key, entry in prof.datasets.items():
         data, X = load_entry(entry)
         infos[key] = dataset_info(data)
-        target_seq, shadow_seq, attack_seq = stage_seeds(seed)
-        target = train_target(
-            X,
-            data.y,
-            data.n_classes,
-            target_size=entry.target_size,
-            model=entry.model,
-            model_params=entry.params,
-            random_state=target_seq,
-        )
+        target, shadow_seq, attack_seq = entry_target(entry, data, X, seed)
         guard_seq, nn_seq, lo_seq, boot_seq, own_seq = spawn(attack_seq, 5)
         pool = target.pool
         d_size = int(entry.options["defender_size"])
