@@ -38,6 +38,7 @@ from mia_lib._validation import (
 )
 from mia_lib.seeding import child_seed, int_seed
 
+from .private import NOISE_STREAM, PlainSteps, PrivateSteps, check_privacy_params
 from .training import (
     DROPOUT_STREAM,
     SeededDropout,
@@ -130,6 +131,7 @@ def check_training_params(est) -> None:
             raise ValueError(f"validation_fraction must be in (0, 1), got {vf!r}.")
     if est.n_classes is not None:
         check_positive_int(est.n_classes, "n_classes", minimum=2)
+    check_privacy_params(est)
 
 
 def as_features(X, *, allow_nd: bool = False) -> np.ndarray:
@@ -303,26 +305,27 @@ class TorchClassifierBase(ClassifierMixin, BaseEstimator):
 
     def _train_loop(self, net, Xt, yt, gen, Xv, yv) -> None:
         n = len(yt)
-        batch = min(int(self.batch_size), n)
         opt = make_optimizer(
             self.optimizer, net.parameters(), self.learning_rate, self.weight_decay
         )
+        if self.dp_epsilon is None:
+            steps = PlainSteps(net, opt, n, self.batch_size, gen, self.device)
+        else:
+            noise_gen = torch.Generator(device=self.device)
+            noise_gen.manual_seed(child_seed(int_seed(self.random_state), NOISE_STREAM))
+            steps = PrivateSteps(self, net, opt, n, int(self.epochs), gen, noise_gen)
         name, lr = type(self).__name__, self.learning_rate
         loss_curve, val_curve = [], []
         best_loss, best_state, best_epoch, bad_epochs = math.inf, None, 0, 0
         epoch = 0
         for epoch in progress(range(1, int(self.epochs) + 1), self.verbose, name):
             net.train()
-            perm = torch.randperm(n, generator=gen).to(self.device)
             total = torch.zeros((), device=self.device)
-            for start in range(0, n, batch):
-                idx = perm[start : start + batch]
-                loss = F.cross_entropy(net(Xt.index_select(0, idx)), yt.index_select(0, idx))
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                total += loss.detach() * len(idx)
-            loss_curve.append(float(total) / n)
+            seen = 0
+            for idx in steps.batches():
+                total += steps.step(Xt.index_select(0, idx), yt.index_select(0, idx))
+                seen += len(idx)
+            loss_curve.append(float(total) / max(seen, 1))
             if not math.isfinite(loss_curve[-1]):
                 raise FloatingPointError(
                     divergence_message(
@@ -345,6 +348,8 @@ class TorchClassifierBase(ClassifierMixin, BaseEstimator):
                     bad_epochs += 1
                     if bad_epochs >= self.patience:
                         break
+        for key, value in steps.finish().items():
+            setattr(self, key, value)
         if best_state is not None:
             net.load_state_dict(best_state)
         if not all(bool(torch.isfinite(p).all()) for p in net.parameters()):
@@ -353,7 +358,7 @@ class TorchClassifierBase(ClassifierMixin, BaseEstimator):
             )
         self.loss_curve_ = loss_curve
         self.n_epochs_ = epoch
-        self.n_steps_ = epoch * math.ceil(n / batch)
+        self.n_steps_ = steps.steps
         self.validation_loss_curve_ = val_curve if Xv is not None else None
         self.best_epoch_ = best_epoch if Xv is not None else None
 

@@ -82,7 +82,8 @@ def train_many(estimator, X, y, subsets, *, random_state=None, max_models=None, 
     initialisation, early-stopping split, shuffling, mini-batches, dropout masks, optimiser
     and epochs), but the models run as one batched tensor program, several times faster
     than a Python loop over models. On a device other than the CPU (see
-    :data:`BATCHED_DEVICES`) the models are trained by such a loop instead.
+    :data:`BATCHED_DEVICES`), or with DP-SGD (``dp_epsilon`` set), the models are trained
+    by such a loop instead.
 
     Parameters
     ----------
@@ -155,7 +156,8 @@ def train_many(estimator, X, y, subsets, *, random_state=None, max_models=None, 
     ]
     show = bool(verbose or params["verbose"])
 
-    if torch.device(params["device"]).type not in BATCHED_DEVICES:
+    if torch.device(params["device"]).type not in BATCHED_DEVICES or params["dp_epsilon"]:
+        # DP-SGD (per-record clipping, noise) is not in the batched program: one by one
         return [
             _fit_one(
                 clone(estimator).set_params(random_state=seed, n_classes=n_classes), k, X, y, s

@@ -53,7 +53,8 @@ class TorchCNNClassifier(TorchClassifierBase):
         Units of the dense layer (0 for none).
     Other parameters
         As for :class:`~mia_lib.models.TorchMLPClassifier` (``dropout`` acts on the dense
-        layer; ``n_classes`` and the labels likewise).
+        layer; ``n_classes``, the labels and DP-SGD's ``dp_epsilon``, ``dp_delta``,
+        ``max_grad_norm`` and ``dp_accountant`` likewise).
 
     Examples
     --------
@@ -90,6 +91,10 @@ class TorchCNNClassifier(TorchClassifierBase):
         early_stopping=False,
         validation_fraction=0.1,
         patience=10,
+        dp_epsilon=None,
+        dp_delta=1e-5,
+        max_grad_norm=1.0,
+        dp_accountant="prv",
         n_classes=None,
         random_state=None,
         verbose=False,
@@ -110,6 +115,10 @@ class TorchCNNClassifier(TorchClassifierBase):
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.patience = patience
+        self.dp_epsilon = dp_epsilon
+        self.dp_delta = dp_delta
+        self.max_grad_norm = max_grad_norm
+        self.dp_accountant = dp_accountant
         self.n_classes = n_classes
         self.random_state = random_state
         self.verbose = verbose

@@ -46,6 +46,18 @@ class TorchMLPClassifier(TorchClassifierBase):
         has not improved for ``patience`` epochs, and restore the best weights.
     validation_fraction, patience
         See ``early_stopping``.
+    dp_epsilon : float or None
+        ``None``: ordinary training. A number: train with DP-SGD
+        (:mod:`mia_lib.models.private`: Poisson batches, each record's gradient clipped to
+        ``max_grad_norm``, Gaussian noise) so that the model is
+        ``(dp_epsilon, dp_delta)``-differentially private over its ``epochs``.
+    dp_delta : float
+        The δ of the guarantee; must be below ``1/n`` for ``n`` training records.
+    max_grad_norm : float
+        The L2 norm each record's gradient is clipped to (DP-SGD only).
+    dp_accountant : {"prv", "rdp", "gdp"}
+        The privacy accountant that sets the noise and ``epsilon_`` (Opacus's; ``"prv"`` is
+        its default and the tightest, ``"rdp"`` what older papers report).
     n_classes : int or None
         ``None``: the classes are the labels seen in ``y`` (``classes_ = np.unique(y)``, any
         labels, strings included), as in scikit-learn. An int ``K``: labels must be integers
@@ -67,6 +79,9 @@ class TorchMLPClassifier(TorchClassifierBase):
     model_ : torch.nn.Sequential, the trained network (in eval mode)
     loss_curve_ : list of float, mean training loss of each epoch
     n_epochs_, n_steps_ : int, epochs run and optimiser steps taken
+    epsilon_ : float or None, the ε spent by the steps taken (DP-SGD only; at most
+        ``dp_epsilon``, less with early stopping)
+    noise_multiplier_ : float or None, the noise standard deviation over ``max_grad_norm``
     validation_loss_curve_, best_epoch_ : with ``early_stopping``, else None
 
     Training that diverges (a non-finite loss) raises ``FloatingPointError`` naming the
@@ -108,6 +123,10 @@ class TorchMLPClassifier(TorchClassifierBase):
         early_stopping=False,
         validation_fraction=0.1,
         patience=10,
+        dp_epsilon=None,
+        dp_delta=1e-5,
+        max_grad_norm=1.0,
+        dp_accountant="prv",
         n_classes=None,
         random_state=None,
         verbose=False,
@@ -124,6 +143,10 @@ class TorchMLPClassifier(TorchClassifierBase):
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.patience = patience
+        self.dp_epsilon = dp_epsilon
+        self.dp_delta = dp_delta
+        self.max_grad_norm = max_grad_norm
+        self.dp_accountant = dp_accountant
         self.n_classes = n_classes
         self.random_state = random_state
         self.verbose = verbose
