@@ -37,7 +37,7 @@ The package holds the runner (``runner``), the profiles (``profiles``), the resu
 
 from __future__ import annotations
 
-from . import defences, salem, shokri, training, truex  # noqa: F401  (importing registers them)
+from . import defences, privacy, salem, shokri, training, truex  # noqa: F401  (importing registers them)
 from .profiles import OVERRIDES, PROFILES, Profile, ProfileError, load_profile
 from .results import (
     ResultFileError,

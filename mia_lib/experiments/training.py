@@ -54,7 +54,15 @@ from .defences import best_signal, fields, load_entry, scored
 from .results import dataset_info
 from .runner import progress_bar, register
 
-__all__ = ["PARTS", "ATTACKERS", "four_attacks", "part_settings", "privacy_utility"]
+__all__ = [
+    "PARTS",
+    "ATTACKERS",
+    "four_attacks",
+    "part_settings",
+    "privacy_utility",
+    "run_setting",
+    "warm_up",
+]
 
 #: The parts of ``defences_training``, in the order they run.
 PARTS = ("l2", "dropout", "early_stopping", "models", "stacking", "anonymisation")
@@ -178,7 +186,7 @@ def _model_key(model, params) -> str:
     return f"{model}:" + repr(sorted((k, repr(v)) for k, v in est.get_params().items()))
 
 
-def _warm_up(entry, X, y, n_classes) -> None:
+def warm_up(entry, X, y, n_classes) -> None:
     """One epoch of the entry's torch model on a few records, so that the first setting's
     ``fit_s`` does not include torch's one-off start-up costs."""
     from ..models import make_model
@@ -190,8 +198,11 @@ def _warm_up(entry, X, y, n_classes) -> None:
             est.set_params(epochs=1, random_state=0).fit(X[:128], y[:128])
 
 
-def _run_setting(X, y, n_classes, entry, model, params, seed, opts) -> tuple:
-    """Train one target and its shadows and attack them: (target, common fields, attacks)."""
+def run_setting(X, y, n_classes, entry, model, params, seed, opts) -> tuple:
+    """Train one target and its shadows (the same model and ``params``) on ``X, y`` with the
+    stage seeds of ``seed``, and attack them with :func:`four_attacks`: ``(target, common
+    fields, attacks)``; the common fields are the target's summary, ``n_shadows``,
+    ``n_epochs`` and ``fit_s`` (wall time of the target's training and queries)."""
     target_seq, shadow_seq, attack_seq = stage_seeds(seed)
     t0 = time.perf_counter()
     target = train_target(
@@ -229,7 +240,7 @@ def _entry_rows(key, entry, data, X, opts, seed, progress) -> list[dict]:
             f"entry {key}: parts must list some of {PARTS}, got {parts!r} (unknown: {unknown})."
         )
     rows, done = [], {}
-    _warm_up(entry, X, data.y, data.n_classes)
+    warm_up(entry, X, data.y, data.n_classes)
     for part in [p for p in PARTS if p in parts]:
         settings = part_settings(part, entry, opts)
         for name, model, params, values in progress_bar(
@@ -240,7 +251,7 @@ def _entry_rows(key, entry, data, X, opts, seed, progress) -> list[dict]:
                 Xs, names = generalise_adult(X, names, **opts.get("generalise", {}))
             memo = (part == "anonymisation" and values["generalised"], _model_key(model, params))
             if memo not in done:  # the same model on the same data: trained once
-                done[memo] = _run_setting(
+                done[memo] = run_setting(
                     Xs, data.y, data.n_classes, entry, model, params, seed, opts
                 )
             target, common, attacks = done[memo]

@@ -47,6 +47,7 @@ __all__ = [
     "PlainSteps",
     "check_privacy_params",
     "noise_multiplier",
+    "schedule",
     "spent_epsilon",
 ]
 
@@ -80,6 +81,17 @@ def check_privacy_params(est) -> None:
             f"dp_accountant must be one of {', '.join(map(repr, ACCOUNTANTS))}; "
             f"got {est.dp_accountant!r}."
         )
+
+
+def schedule(n: int, batch_size: int, epochs: int) -> tuple[float, int]:
+    """DP-SGD's sample rate and number of steps for ``n`` training records: ``q = 1 /
+    ceil(n / batch_size)`` and ``epochs / q`` steps (an epoch is ``1 / q`` steps).
+
+    >>> schedule(1000, 128, 30)
+    (0.125, 240)
+    """
+    per_epoch = math.ceil(int(n) / min(int(batch_size), int(n)))
+    return 1.0 / per_epoch, int(epochs) * per_epoch
 
 
 def _accountant(name: str):
@@ -191,11 +203,11 @@ class PrivateSteps(PlainSteps):
                 "(0, 1/n)-DP, so such a delta allows leaking a record. Use dp_delta < 1/n "
                 "(1e-5 is usual; 0.1/n or less)."
             )
-        self.per_epoch = math.ceil(n / self.batch)
-        self.sample_rate = 1.0 / self.per_epoch
+        self.sample_rate, planned = schedule(n, self.batch, epochs)
+        self.per_epoch = round(1 / self.sample_rate)
         self.accountant, self.delta = est.dp_accountant, delta
         self.noise = noise_multiplier(
-            float(est.dp_epsilon), delta, self.sample_rate, epochs * self.per_epoch, self.accountant
+            float(est.dp_epsilon), delta, self.sample_rate, planned, self.accountant
         )
         clip = float(est.max_grad_norm)
         self.net = net
