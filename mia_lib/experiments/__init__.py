@@ -27,12 +27,14 @@ The package holds the runner (``runner``), the profiles (``profiles``), the resu
 * ``defences`` (defences at the prediction API): ``defences_api`` (Shokri et al.'s output
   restrictions against four attackers) and ``memguard`` (Jia et al. 2019);
 * ``training`` (defences in training): ``defences_training`` (L2, dropout, early stopping,
-  model choice, model stacking and anonymisation against the same four attackers).
+  model choice, model stacking and anonymisation against the same four attackers);
+* ``privacy`` (differential privacy): ``dp_sgd`` (an ε sweep of DP-SGD against the same
+  four attackers, beside the bounds of differential privacy).
 
 >>> [n for n in sorted(EXPERIMENTS) if n.startswith("shokri")]
 ['shokri_cifar_size', 'shokri_datasets', 'shokri_gap', 'shokri_n_classes']
 >>> len(EXPERIMENTS)
-13
+14
 """
 
 from __future__ import annotations
