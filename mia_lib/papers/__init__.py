@@ -7,6 +7,8 @@ columns come from); :mod:`mia_lib.papers.data` reads them. Every figure and clai
 
 * ``"survey"``: stated in the survey this book grows from, which cites the paper;
 * ``"repo"``: printed in the authors' official code README (named in ``source``);
+* ``"figure"``: read off a plot of the paper or of the authors' own write-up, to the
+  precision its ``note`` gives;
 * ``"transcribed"``: transcribed from a table of the paper and **not** checked against the
   PDF here. :func:`paper_vs_ours` marks such a figure with a dagger (``†``) and the status
   ``"transcribed — check the original"``; never quote it as a verified fact.

@@ -87,7 +87,7 @@ def load_figures(text: str | None = None, name: str = "figures.toml") -> tuple[P
     ...              'value = 0.5\\nsource = "README"\\nstatus = "meh"', name="mine.toml")
     Traceback (most recent call last):
     ...
-    ValueError: mine.toml: figure #1 (jia2019/x): status must be one of ('survey', 'repo', 'transcribed'), got 'meh'
+    ValueError: mine.toml: figure #1 (jia2019/x): status must be one of ('survey', 'repo', 'figure', 'transcribed'), got 'meh'
     """
     text = _read(name) if text is None else text
     return _build(_entries(text, name, "figure"), name, "figure", _FIGURE_FIELDS, _figure)

@@ -21,9 +21,11 @@ __all__ = [
 ]
 
 #: How a figure or claim reached the book: ``"survey"`` (stated in the survey the book grows
-#: from, which cites the paper), ``"repo"`` (the authors' official code README) or
-#: ``"transcribed"`` (from a table of the paper, not checked against the PDF here).
-STATUSES = ("survey", "repo", "transcribed")
+#: from, which cites the paper), ``"repo"`` (the authors' official code README),
+#: ``"figure"`` (read off a plot of the paper or of the authors' own write-up, to the
+#: precision its ``note`` gives) or ``"transcribed"`` (from a table of the paper, not checked
+#: against the PDF here).
+STATUSES = ("survey", "repo", "figure", "transcribed")
 
 #: Short paper key -> BibTeX key in ``book/references.bib``.
 PAPERS = {
@@ -35,6 +37,10 @@ PAPERS = {
     "choquette2021": "choquette2021label",
     "carlini2022": "carlini2022membership",
     "zarifzadeh2024": "zarifzadeh2024low",
+    "abadi2016": "abadi2016deep",
+    "jayaraman2019": "jayaraman2019evaluating",
+    "opacus2021": "yousefpour2021opacus",
+    "tfprivacy": "tfprivacy2019",
 }
 
 #: What a replication may conclude about a claim.
