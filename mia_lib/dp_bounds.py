@@ -164,9 +164,10 @@ def empirical_epsilon(
 
     The evaluation records are split in two halves, members and non-members each. On the
     first, the threshold ``score >= t`` whose bound is highest is chosen; on the second, its
-    true and false positive rates get Clopper–Pearson intervals (each at ``1 − (1 −
-    confidence) / 2``, so both hold together with ``confidence``), and
-    :func:`epsilon_from_rates` turns the pessimistic ends into ε. With ``n`` non-members in
+    true positive rate gets a one-sided Clopper–Pearson lower bound and its false positive
+    rate an upper bound (each at ``1 − (1 − confidence) / 2``, the ends of two-sided
+    ``confidence`` intervals, so both hold together with ``confidence``), and
+    :func:`epsilon_from_rates` turns them into ε. With ``n`` non-members in
     the second half, the bound cannot exceed about ``ln(n / 3.7)`` at 95% confidence, however
     strong the attack.
 
@@ -186,7 +187,7 @@ def empirical_epsilon(
         raise ValueError(
             "empirical_epsilon needs at least 4 members and 4 non-members (two halves of two)."
         )
-    alpha = (1 - conf) / 2  # each of the two intervals
+    alpha = 1 - conf  # each interval's one end: 1 - alpha / 2, both together 1 - alpha
     rng = generator(random_state)
     half = np.zeros(len(m), dtype=bool)
     for label in (0, 1):
