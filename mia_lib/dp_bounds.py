@@ -21,6 +21,7 @@ and is not flattered by the choice of threshold.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -42,10 +43,25 @@ __all__ = [
 
 
 def _epsilon(epsilon) -> float:
+    if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
+        raise ValueError(f"epsilon must be a number >= 0 (inf for no privacy), got {epsilon!r}.")
     eps = float(epsilon)
     if math.isnan(eps) or eps < 0:
         raise ValueError(f"epsilon must be a number >= 0 (inf for no privacy), got {epsilon!r}.")
     return eps
+
+
+def _rate(value, name: str) -> float:
+    r = check_finite_number(value, name, low=0)
+    if r > 1:
+        raise ValueError(f"{name} must be a rate in [0, 1], got {value!r}.")
+    return r
+
+
+def _count(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be a whole number, got {value!r}.")
+    return int(value)
 
 
 def _delta(delta) -> float:
@@ -100,9 +116,12 @@ def clopper_pearson(successes: int, trials: int, alpha: float = 0.05) -> tuple[f
     >>> [round(v, 4) for v in clopper_pearson(0, 100)]
     [0.0, 0.0362]
     """
-    k, n = int(successes), int(trials)
+    k, n = _count(successes, "successes"), _count(trials, "trials")
     if n < 1 or not 0 <= k <= n:
         raise ValueError(f"need 0 <= successes <= trials and trials >= 1, got {k} of {n}.")
+    a = check_finite_number(alpha, "alpha", low=0, low_open=True)
+    if a >= 1:
+        raise ValueError(f"alpha must be in (0, 1) (0.05 for a 95% interval), got {alpha!r}.")
     lo = 0.0 if k == 0 else float(stats.beta.ppf(alpha / 2, k, n - k + 1))
     hi = 1.0 if k == n else float(stats.beta.ppf(1 - alpha / 2, k + 1, n - k))
     return lo, hi
@@ -117,6 +136,7 @@ def epsilon_from_rates(tpr_low: float, fpr_high: float, delta: float = 0.0) -> f
     (2.303, 0.0)
     """
     d = _delta(delta)
+    tpr_low, fpr_high = _rate(tpr_low, "tpr_low"), _rate(fpr_high, "fpr_high")
     out = 0.0
     if tpr_low - d > 0:
         out = max(out, math.inf if fpr_high <= 0 else math.log((tpr_low - d) / fpr_high))

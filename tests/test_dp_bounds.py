@@ -132,15 +132,6 @@ def test_clopper_pearson_errors():
             clopper_pearson(k, n)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (dp_bounds.py clopper_pearson): alpha is not checked and counts are truncated "
-        "by int(): clopper_pearson(1, 10, alpha=1.5) returns (0.129, 0.096), a lower end above "
-        "the upper; alpha=nan returns (nan, nan); clopper_pearson(2.5, 10) silently becomes "
-        "2 of 10. Each should raise a ValueError naming alpha / successes"
-    ),
-)
 @pytest.mark.parametrize(
     "args", [(1, 10, 1.5), (1, 10, float("nan")), (2.5, 10, 0.05), (2, 10.5, 0.05)]
 )
@@ -191,15 +182,6 @@ def test_epsilon_from_rates_properties(t, f, delta):
         assert tpr <= float(tpr_bound(fpr, eps, delta)) + 1e-9
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (dp_bounds.py epsilon_from_rates): the rates are not checked: "
-        "epsilon_from_rates(1.5, 0.1) returns inf, epsilon_from_rates(0.5, -0.1) returns inf "
-        "and a NaN rate gives 0.0 (max(0.0, nan)); tpr_bound refuses such rates with "
-        "'fpr must hold false positive rates in [0, 1]'"
-    ),
-)
 @pytest.mark.parametrize(
     "tpr, fpr", [(1.5, 0.1), (0.5, -0.1), (float("nan"), 0.1), (0.5, float("nan"))]
 )
@@ -224,15 +206,6 @@ def test_bad_epsilon_and_delta_are_refused():
             tpr_bound(fpr, 1.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "UNCLEAR ERROR (dp_bounds.py _epsilon, used by yeom_bound, advantage_bound, "
-        "tpr_bound): epsilon goes through float(): None gives 'TypeError: float() argument "
-        "must be a string or a real number, not NoneType', which does not name epsilon, and "
-        "the string '0.5' is accepted as 0.5 (check_finite_number elsewhere refuses both)"
-    ),
-)
 @pytest.mark.parametrize("value", [None, "0.5"])
 def test_epsilon_that_is_not_a_number_is_refused_by_name(value):
     with pytest.raises(ValueError, match="epsilon"):

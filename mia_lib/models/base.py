@@ -325,8 +325,9 @@ class TorchClassifierBase(ClassifierMixin, BaseEstimator):
             for idx in steps.batches():
                 total += steps.step(Xt.index_select(0, idx), yt.index_select(0, idx))
                 seen += len(idx)
-            loss_curve.append(float(total) / max(seen, 1))
-            if not math.isfinite(loss_curve[-1]):
+            # NaN for a DP epoch whose Poisson batches were all empty (noise-only steps)
+            loss_curve.append(float(total) / seen if seen else math.nan)
+            if seen and not math.isfinite(loss_curve[-1]):
                 raise FloatingPointError(
                     divergence_message(
                         name, epoch, self.epochs, f"the training loss is {loss_curve[-1]}", lr

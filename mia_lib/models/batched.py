@@ -217,6 +217,7 @@ def train_many(estimator, X, y, subsets, *, random_state=None, max_models=None, 
             clf.n_steps_ = result["n_epochs"] * group.S
             clf.validation_loss_curve_ = result["validation_loss_curve"]
             clf.best_epoch_ = result["best_epoch"]
+            clf.epsilon_ = clf.noise_multiplier_ = None  # as fit without DP-SGD
             models[k] = clf
     return models
 

@@ -58,7 +58,8 @@ NOISE_STREAM = 2
 
 
 def check_privacy_params(est) -> None:
-    """Validate ``dp_epsilon``, ``dp_delta``, ``max_grad_norm`` and ``dp_accountant``.
+    """Validate ``dp_epsilon``, ``dp_delta``, ``max_grad_norm`` and ``dp_accountant`` (all
+    four, also when ``dp_epsilon`` is None: scikit-learn checks every parameter).
 
     >>> from mia_lib.models import TorchMLPClassifier
     >>> check_privacy_params(TorchMLPClassifier(dp_epsilon=0))
@@ -66,12 +67,11 @@ def check_privacy_params(est) -> None:
     ...
     ValueError: dp_epsilon must be > 0, got 0. Pass None to train without differential privacy.
     """
-    if est.dp_epsilon is None:
-        return
-    try:
-        check_finite_number(est.dp_epsilon, "dp_epsilon", low=0, low_open=True)
-    except ValueError as exc:
-        raise ValueError(f"{exc} Pass None to train without differential privacy.") from None
+    if est.dp_epsilon is not None:
+        try:
+            check_finite_number(est.dp_epsilon, "dp_epsilon", low=0, low_open=True)
+        except ValueError as exc:
+            raise ValueError(f"{exc} Pass None to train without differential privacy.") from None
     delta = check_finite_number(est.dp_delta, "dp_delta", low=0, low_open=True)
     if delta >= 1:
         raise ValueError(f"dp_delta must be in (0, 1), got {est.dp_delta!r}.")
@@ -104,26 +104,44 @@ def _accountant(name: str):
 def noise_multiplier(
     epsilon: float, delta: float, sample_rate: float, steps: int, accountant: str = "prv"
 ) -> float:
-    """The smallest noise multiplier whose ``steps`` Poisson-sampled Gaussian steps at
-    ``sample_rate`` are ``(epsilon, delta)``-DP by ``accountant`` (Opacus's
-    ``get_noise_multiplier``; memoised, since shadow models of one size share it).
+    """A noise multiplier whose ``steps`` Poisson-sampled Gaussian steps at ``sample_rate``
+    are ``(epsilon, delta)``-DP by ``accountant``: Opacus's ``get_noise_multiplier``, which
+    searches for the smallest one and stops once the ε it gives is within 0.01 below
+    ``epsilon`` (an absolute tolerance: at ``epsilon=0.1`` about 0.095 is spent, so the
+    guarantee holds with a little more noise than needed). Memoised, since the shadow
+    models of one size share it. An ``epsilon`` the accountant cannot certify (RDP, whose
+    largest order is 63, cannot go below about ``ln(1/delta) / 62``) raises a
+    ``ValueError`` that says so.
 
     >>> round(noise_multiplier(1.0, 1e-5, 0.01, 1000, "rdp"), 2)
     1.52
     """
     from opacus.accountants.utils import get_noise_multiplier
 
-    with warnings.catch_warnings():  # RDP's "optimal order is the largest alpha"
+    # RDP's "optimal order is the largest alpha" (UserWarning); at sample rate 1, PRV's
+    # log(1 - q) = log(0) (RuntimeWarning: its numbers are right)
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        return float(
-            get_noise_multiplier(
-                target_epsilon=float(epsilon),
-                target_delta=float(delta),
-                sample_rate=float(sample_rate),
-                steps=int(steps),
-                accountant=accountant,
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            return float(
+                get_noise_multiplier(
+                    target_epsilon=float(epsilon),
+                    target_delta=float(delta),
+                    sample_rate=float(sample_rate),
+                    steps=int(steps),
+                    accountant=accountant,
+                )
             )
-        )
+        except ValueError as exc:
+            if "too low" not in str(exc):
+                raise
+            raise ValueError(
+                f"the {accountant!r} accountant cannot certify dp_epsilon={epsilon!r} at "
+                f"dp_delta={delta!r} ({steps} steps at sample rate {sample_rate:.3g}): "
+                "use a larger dp_epsilon or dp_delta"
+                + (", or dp_accountant='prv' (tighter)." if accountant != "prv" else ".")
+            ) from None
 
 
 @functools.lru_cache(maxsize=512)
@@ -142,8 +160,9 @@ def spent_epsilon(
         return 0.0
     acc = _accountant(accountant)
     acc.history = [(float(noise), float(sample_rate), int(steps))]
-    with warnings.catch_warnings():
+    with warnings.catch_warnings():  # as in noise_multiplier
         warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
         return float(acc.get_epsilon(delta=float(delta)))
 
 
