@@ -1587,7 +1587,7 @@ CASES: list[Case] = [
     ("papers.figures", "paper='nobody2020'", lambda c: papers.figures("nobody2020"), KeyError,
      "unknown paper 'nobody2020'; known"),
     ("papers.figures", "status='verified'", lambda c: papers.figures(status="verified"),
-     ValueError, r"status must be one of \('survey', 'repo', 'transcribed'\)"),
+     ValueError, r"status must be one of \('survey', 'repo', 'figure', 'transcribed'\)"),
     ("papers.claims", "paper='nobody2020'", lambda c: papers.claims("nobody2020"), KeyError,
      "unknown paper 'nobody2020'; known"),
     ("papers.get_claim", "unknown paper", lambda c: papers.get_claim("nobody2020", "x"),
