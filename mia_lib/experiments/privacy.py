@@ -43,10 +43,8 @@ from ..dp_bounds import advantage_bound, empirical_epsilon, yeom_bound
 from ..metrics import roc_points
 from ..models.private import noise_multiplier, schedule
 from ..seeding import child_seed, int_seed
-from .defences import load_entry
-from .results import dataset_info
 from .runner import progress_bar, register
-from .training import run_setting, warm_up
+from .training import each_entry, run_setting, warm_up
 
 __all__ = ["ROC_FPRS", "dp_settings", "dp_sgd"]
 
@@ -170,10 +168,4 @@ def dp_sgd(prof, seed: int = 0, progress: bool = False) -> dict:
     """Each dataset entry at each ε of the profile against the four attackers, with the
     bounds of differential privacy and the ε each attack proves: one row per (dataset, ε,
     attacker)."""
-    rows, infos = [], {}
-    for key, entry in prof.datasets.items():
-        data, X = load_entry(entry)
-        infos[key] = dataset_info(data)
-        opts = {**prof.options, **entry.options}
-        rows += _entry_rows(key, entry, data, X, opts, seed, progress)
-    return {"rows": rows, "datasets": infos}
+    return each_entry(prof, _entry_rows, seed, progress)

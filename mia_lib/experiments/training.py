@@ -60,6 +60,7 @@ __all__ = [
     "four_attacks",
     "part_settings",
     "privacy_utility",
+    "each_entry",
     "run_setting",
     "warm_up",
 ]
@@ -287,12 +288,20 @@ def defences_training(prof, seed: int = 0, progress: bool = False) -> dict:
     attackers: one row per (part, dataset, setting, attacker). A model trained with the
     same parameters on the same data in two parts (the undefended settings) is trained
     once."""
+    return each_entry(prof, _entry_rows, seed, progress)
+
+
+def each_entry(prof, entry_rows, seed: int, progress: bool) -> dict:
+    """A replication's result from its rows per dataset entry: ``entry_rows(key, entry,
+    data, X, options, seed, progress)`` on each entry of the profile ``prof`` (its data
+    loaded by :func:`~mia_lib.experiments.defences.load_entry`, the profile's options
+    updated by the entry's), and each dataset's description."""
     rows, infos = [], {}
     for key, entry in prof.datasets.items():
         data, X = load_entry(entry)
         infos[key] = dataset_info(data)
         opts = {**prof.options, **entry.options}
-        rows += _entry_rows(key, entry, data, X, opts, seed, progress)
+        rows += entry_rows(key, entry, data, X, opts, seed, progress)
     return {"rows": rows, "datasets": infos}
 
 
