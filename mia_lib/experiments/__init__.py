@@ -29,17 +29,19 @@ The package holds the runner (``runner``), the profiles (``profiles``), the resu
 * ``training`` (defences in training): ``defences_training`` (L2, dropout, early stopping,
   model choice, model stacking and anonymisation against the same four attackers);
 * ``privacy`` (differential privacy): ``dp_sgd`` (an ε sweep of DP-SGD against the same
-  four attackers, beside the bounds of differential privacy).
+  four attackers, beside the bounds of differential privacy);
+* ``logan`` (Hayes et al. 2019): ``hayes_logan`` (white- and black-box attacks on a DCGAN;
+  profiles smoke and quick so far, the chapter is still to come).
 
 >>> [n for n in sorted(EXPERIMENTS) if n.startswith("shokri")]
 ['shokri_cifar_size', 'shokri_datasets', 'shokri_gap', 'shokri_n_classes']
 >>> len(EXPERIMENTS)
-14
+15
 """
 
 from __future__ import annotations
 
-from . import defences, privacy, salem, shokri, training, truex  # noqa: F401  (importing registers them)
+from . import defences, logan, privacy, salem, shokri, training, truex  # noqa: F401  (importing registers them)
 from .profiles import OVERRIDES, PROFILES, Profile, ProfileError, load_profile
 from .results import (
     ResultFileError,

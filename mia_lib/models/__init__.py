@@ -16,6 +16,10 @@ Everything here follows the scikit-learn estimator conventions, so the rest of t
   training-side defence).
 * :func:`make_model` and :data:`MODEL_NAMES` (:mod:`~mia_lib.models.zoo`): the
   scikit-learn zoo by name.
+* :class:`DCGAN` (:mod:`~mia_lib.models.gan`): a small generative adversarial network for
+  28 x 28 and 32 x 32 images, the target of the LOGAN attacks (:mod:`mia_lib.gan_attacks`).
+
+DP-SGD is a parameter of the torch classifiers (``dp_epsilon``; :mod:`~mia_lib.models.private`).
 
 :mod:`~mia_lib.models.training` holds the pieces one-by-one and batched training share.
 Posteriors with a column for every class (:func:`mia_lib.query.full_proba`) belong to the
@@ -29,11 +33,13 @@ query layer.
 from .base import TorchClassifierBase
 from .batched import train_many
 from .cnn import TorchCNNClassifier
+from .gan import DCGAN
 from .mlp import TorchMLPClassifier
 from .stacking import DisjointStackingClassifier
 from .zoo import MODEL_NAMES, make_model
 
 __all__ = [
+    "DCGAN",
     "MODEL_NAMES",
     "DisjointStackingClassifier",
     "TorchCNNClassifier",

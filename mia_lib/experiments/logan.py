@@ -1,0 +1,160 @@
+"""Hayes et al.'s LOGAN attacks on a CPU-sized GAN: ``hayes_logan``.
+
+For each dataset entry, ``target_size`` images are drawn (seeded) as the target GAN's
+members, and ``candidates_per_member`` times as many other images of the same dataset as
+non-members; the attacker ranks all the candidates and calls the top ``target_size``
+members, so guessing gives ``1 / (1 + candidates_per_member)``
+(:func:`mia_lib.gan_attacks.top_n_accuracy`). The target is a
+:class:`~mia_lib.models.DCGAN` with the entry's ``gan`` parameters. The parts (an entry
+lists those it runs in ``parts``):
+
+* ``epochs``: one target per number of training epochs of ``epochs`` (the survey's "longer
+  training makes better data", and the discriminator's overfitting), each attacked
+  white-box (its own discriminator) and black-box (a GAN with the ``attacker`` parameters,
+  trained on ``attacker.n_samples`` images of the target's generator);
+* ``defences``: at ``defence_epochs``, the target with dropout ``dropout`` in its
+  discriminator, and with weight normalisation, beside the undefended one, with the
+  training time of each (Hayes et al.: dropout is far more effective but prolongs
+  training).
+
+Rows: one per (part, dataset, setting, attack) with ``top_n_accuracy``, its ``baseline``,
+the ``auc`` of the ranking, the target's ``epochs``, ``fit_s`` (the target's training,
+wall time) and ``attack_fit_s`` (the black-box attacker's sampling and training; 0 for the
+white-box attack). Times are machine-dependent: compare ratios within one result. Profiles
+in ``profiles/logan.toml``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..gan_attacks import BlackBoxGANAttack, WhiteBoxGANAttack, top_n_accuracy
+from ..metrics import auc
+from ..models.gan import DCGAN
+from ..seeding import generator, int_seed, spawn
+from ..threads import limit_threads
+from .runner import progress_bar, register
+
+__all__ = ["PARTS", "logan_settings", "member_split"]
+
+#: The parts of ``hayes_logan``, in the order they run.
+PARTS = ("epochs", "defences")
+
+
+def member_split(n_records: int, n_members: int, per_member: int, random_state):
+    """Seeded positions of the members and of the candidates (members first).
+
+    >>> members, candidates = member_split(100, 5, 3, random_state=0)
+    >>> len(members), len(candidates), bool((candidates[:5] == members).all())
+    (5, 20, True)
+    """
+    need = n_members * (1 + per_member)
+    if need > n_records:
+        raise ValueError(
+            f"{n_members} members and {per_member} non-members per member need {need} "
+            f"images; the dataset has {n_records}. Use a smaller target_size."
+        )
+    perm = generator(random_state).permutation(n_records)[:need]
+    return perm[:n_members], perm
+
+
+def logan_settings(part: str, opts: dict) -> list[tuple[str, dict]]:
+    """The target GANs of one part: ``(setting, DCGAN parameters)``.
+
+    >>> logan_settings("epochs", {"gan": {"width": 8}, "epochs": [2, 4]})
+    [('epochs=2', {'width': 8, 'epochs': 2}), ('epochs=4', {'width': 8, 'epochs': 4})]
+    """
+    gan = dict(opts.get("gan", {}))
+    if part == "epochs":
+        if not opts.get("epochs"):
+            raise ValueError("part 'epochs' needs the option 'epochs' (a list) in the profile.")
+        return [(f"epochs={e}", {**gan, "epochs": int(e)}) for e in opts["epochs"]]
+    if part == "defences":
+        e = int(opts.get("defence_epochs", max(opts.get("epochs", [25]))))
+        base = {**gan, "epochs": e}
+        p = float(opts.get("dropout", 0.5))
+        return [
+            ("none", base),
+            (f"dropout={p:g}", {**base, "dropout": p}),
+            ("weight_norm", {**base, "weight_norm": True}),
+        ]
+    raise ValueError(f"unknown part {part!r}; choose among {PARTS}.")
+
+
+def _attack_rows(target, X, m, opts, seed) -> list[tuple[str, float, float, float]]:
+    """White-box and black-box attacks on ``target``: (attack, top-n, AUC, attack time)."""
+    out = []
+    wb = WhiteBoxGANAttack().fit(target).score_samples(X)
+    out.append(("white_box", top_n_accuracy(m, wb), auc(m, wb), 0.0))
+    att = dict(opts.get("attacker", {}))
+    n_samples = int(att.pop("n_samples", 2000))
+    t0 = time.perf_counter()
+    bb = BlackBoxGANAttack(n_samples=n_samples, gan=DCGAN(**att), random_state=seed).fit(target)
+    s = bb.score_samples(X)
+    out.append(("black_box", top_n_accuracy(m, s), auc(m, s), time.perf_counter() - t0))
+    return out
+
+
+def _entry_rows(key, data, entry, opts, seed, progress) -> list[dict]:
+    parts = opts.get("parts", list(PARTS))
+    unknown = [p for p in parts if p not in PARTS]
+    if not parts or unknown:
+        raise ValueError(f"entry {key}: parts must list some of {PARTS}, got {parts!r}.")
+    per = int(opts.get("candidates_per_member", 9))
+    split_seq, gan_seq, attack_seq = spawn(seed, 3)
+    members, candidates = member_split(len(data.X), int(entry.target_size), per, split_seq)
+    X = np.asarray(data.X, dtype=np.float32)
+    Xc = X[candidates]
+    m = np.r_[np.ones(len(members)), np.zeros(len(candidates) - len(members))]
+    rows, done = [], {}
+    for part in [p for p in PARTS if p in parts]:
+        for setting, params in progress_bar(
+            logan_settings(part, opts), progress, f"hayes_logan {part} {key}"
+        ):
+            memo = repr(sorted(params.items()))
+            if memo not in done:  # the undefended GAN of both parts: trained once
+                t0 = time.perf_counter()
+                target = DCGAN(**params, random_state=int_seed(gan_seq)).fit(X[members])
+                fit_s = time.perf_counter() - t0
+                done[memo] = (fit_s, _attack_rows(target, Xc, m, opts, int_seed(attack_seq)))
+            fit_s, attacks = done[memo]
+            for attack, acc, area, attack_s in attacks:
+                rows.append(
+                    {
+                        "key": f"{part}/{key}/{setting}/{attack}",
+                        "part": part,
+                        "dataset": key,
+                        "setting": setting,
+                        "attack": attack,
+                        "n_members": len(members),
+                        "n_candidates": len(candidates),
+                        "baseline": len(members) / len(candidates),
+                        "top_n_accuracy": acc,
+                        "auc": area,
+                        "epochs": int(params["epochs"]),
+                        "dropout": float(params.get("dropout", 0.0)),
+                        "weight_norm": bool(params.get("weight_norm", False)),
+                        "fit_s": fit_s,
+                        "attack_fit_s": attack_s,
+                    }
+                )
+    return rows
+
+
+@register("hayes_logan", "LOGAN (Hayes et al.): white- and black-box attacks on a DCGAN")
+def hayes_logan(prof, seed: int = 0, progress: bool = False) -> dict:
+    """Each part of each dataset entry, the target GANs against the white-box and
+    black-box attacks: one row per (part, dataset, setting, attack)."""
+    from ..datasets import load_dataset
+    from .results import dataset_info
+
+    rows, infos = [], {}
+    with limit_threads():
+        for key, entry in prof.datasets.items():
+            opts = {**prof.options, **entry.options}
+            data = load_dataset(entry.source, **entry.load)
+            infos[key] = dataset_info(data)
+            rows += _entry_rows(key, data, entry, opts, seed, progress)
+    return {"rows": rows, "datasets": infos}
