@@ -19,7 +19,7 @@ Training is the usual alternation (Adam with β1 = 0.5, binary cross-entropy, th
 generator's non-saturating loss), one step of each per mini-batch. Everything random comes
 from the estimator's private generators, so a fixed ``random_state`` gives the same GAN.
 Images are ``(n, C, H, W)`` or ``(n, H, W)`` with pixels in [0, 1] (scaled to [-1, 1]
-inside); :meth:`DCGAN.sample` returns images in [0, 1].
+inside); :meth:`mia_lib.models.DCGAN.sample` returns images in [0, 1].
 """
 
 from __future__ import annotations
