@@ -92,13 +92,6 @@ def test_fit_leaves_global_rng_alone_and_ignores_it(grey, extra):
     _assert_same(*results)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="weight_norm=True: the discriminator's convolution weights keep torch's default "
-    "initialisation drawn from the GLOBAL torch RNG inside fork_rng (gan.py fit), and _init_ "
-    "only writes N(0, 0.02) into the recomputed `m.weight` tensor, not into the "
-    "parametrization's original0/original1; so random_state does not determine the GAN",
-)
 def test_weight_norm_gan_is_determined_by_random_state(grey):
     with torch.random.fork_rng(devices=[]):
         results = []
@@ -229,13 +222,6 @@ def test_pickle_fitted_dropout_dcgan(grey):
     _assert_same(_fingerprint(g, grey), _fingerprint(back, grey))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeError,
-    reason="weight_norm=True uses torch.nn.utils.parametrizations.weight_norm, whose "
-    "parametrized modules refuse pickling ('Serialization of parametrized modules is only "
-    "supported through state_dict()'), so a fitted DCGAN(weight_norm=True) cannot be pickled",
-)
 def test_pickle_fitted_weight_norm_dcgan(grey):
     g = DCGAN(**TINY, weight_norm=True, random_state=0).fit(grey)
     back = pickle.loads(pickle.dumps(g))

@@ -32,6 +32,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 from torch.nn import functional as F
+from torch.nn.utils import parametrize
 
 from mia_lib._validation import check_bool, check_finite_number, check_positive_int
 from mia_lib.seeding import child_seed, int_seed
@@ -48,11 +49,20 @@ _NOISE_STREAM, _DROPOUT_STREAM = 1, 2
 
 
 def _init_(module: nn.Module, generator: torch.Generator) -> None:
-    """DCGAN's initialisation: N(0, 0.02) convolutions, N(1, 0.02) batch-norm scales."""
+    """DCGAN's initialisation: N(0, 0.02) convolutions, N(1, 0.02) batch-norm scales.
+
+    A weight-normalised convolution (``w = g v / |v|``) gets ``v`` from N(0, 0.02) and
+    ``g = |v|``, so that its weight starts where a plain one does.
+    """
     with torch.no_grad():
         for m in module.modules():
             if isinstance(m, nn.Conv2d | nn.ConvTranspose2d):
-                m.weight.normal_(0.0, 0.02, generator=generator)
+                if parametrize.is_parametrized(m, "weight"):
+                    g, v = m.parametrizations.weight.original0, m.parametrizations.weight.original1
+                    v.normal_(0.0, 0.02, generator=generator)
+                    g.copy_(torch.linalg.vector_norm(v, dim=(1, 2, 3), keepdim=True))
+                else:
+                    m.weight.normal_(0.0, 0.02, generator=generator)
                 if m.bias is not None:
                     m.bias.zero_()
             elif isinstance(m, nn.BatchNorm2d):
@@ -85,12 +95,19 @@ def generator_network(side: int, channels: int, latent_dim: int, width: int) -> 
 
 
 def discriminator_network(
-    side: int, channels: int, width: int, dropout: float = 0.0, weight_norm: bool = False
+    side: int,
+    channels: int,
+    width: int,
+    dropout: float = 0.0,
+    weight_norm: bool = False,
+    bias: bool | None = None,
 ) -> nn.Module:
-    """DCGAN's discriminator (logits of "real") for ``side`` x ``side`` images."""
+    """DCGAN's discriminator (logits of "real") for ``side`` x ``side`` images; its
+    convolutions have biases when ``bias`` (default: with ``weight_norm``)."""
+    bias = weight_norm if bias is None else bias
 
     def conv(c_in, c_out, k, s, p):
-        layer = nn.Conv2d(c_in, c_out, k, s, p, bias=weight_norm)
+        layer = nn.Conv2d(c_in, c_out, k, s, p, bias=bias)
         return nn.utils.parametrizations.weight_norm(layer) if weight_norm else layer
 
     def act():
@@ -241,6 +258,16 @@ class DCGAN(BaseEstimator):
         finally:
             for m in drops:
                 m.generator = None
+        if self.weight_norm:  # w = g v / |v| fixed in a plain network: same function, pickles
+            for m in D.modules():
+                if parametrize.is_parametrized(m, "weight"):
+                    parametrize.remove_parametrizations(m, "weight")
+            with torch.random.fork_rng(devices=[]):
+                plain = discriminator_network(
+                    side, channels, int(self.width), float(self.dropout), bias=True
+                )
+            plain.load_state_dict(D.state_dict())
+            D = plain.to(self.device)
         self.generator_, self.discriminator_ = G.eval(), D.eval()
         return self
 
