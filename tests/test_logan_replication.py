@@ -44,6 +44,9 @@ def test_settings_of_each_part_and_their_errors():
     assert defences["weight_norm"]["weight_norm"] is True
     with pytest.raises(ValueError, match="needs the option 'epochs'"):
         logan_settings("epochs", {})
+    assert logan_settings("classifier", {"classifier": {"epochs": 3}}) == [
+        ("classifier", {"epochs": 3})
+    ]
     with pytest.raises(ValueError, match="unknown part 'aux'"):
         logan_settings("aux", opts)
 
@@ -56,7 +59,7 @@ def test_smoke_rows_cover_every_part_setting_and_attack(smoke):
         (part, setting, attack)
         for part in PARTS
         for setting, _ in logan_settings(part, opts)
-        for attack in ("white_box", "black_box")
+        for attack in (("loss",) if part == "classifier" else ("white_box", "black_box"))
     }
     assert {(r["part"], r["setting"], r["attack"]) for r in rows} == want
     assert len({r["key"] for r in rows}) == len(rows)

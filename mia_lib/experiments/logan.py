@@ -15,7 +15,12 @@ lists those it runs in ``parts``):
 * ``defences``: at ``defence_epochs``, the target with dropout ``dropout`` in its
   discriminator, and with weight normalisation, beside the undefended one, with the
   training time of each (Hayes et al.: dropout is far more effective but prolongs
-  training).
+  training);
+* ``classifier``: the same members train a classifier instead (the ``classifier`` preset
+  and parameters, by default the book's CNN), and the same candidates are ranked by
+  Yeom et al.'s loss attack (``-loss`` of the true label, which needs no shadow model):
+  the survey's "attacks on generative models work worse than on discriminative ones",
+  on the same records.
 
 Rows: one per (part, dataset, setting, attack) with ``top_n_accuracy``, its ``baseline``,
 the ``auc`` of the ranking, the target's ``epochs``, ``fit_s`` (the target's training,
@@ -40,7 +45,7 @@ from .runner import progress_bar, register
 __all__ = ["PARTS", "logan_settings", "member_split"]
 
 #: The parts of ``hayes_logan``, in the order they run.
-PARTS = ("epochs", "defences")
+PARTS = ("epochs", "defences", "classifier")
 
 
 def member_split(n_records: int, n_members: int, per_member: int, random_state):
@@ -80,7 +85,24 @@ def logan_settings(part: str, opts: dict) -> list[tuple[str, dict]]:
             (f"dropout={p:g}", {**base, "dropout": p}),
             ("weight_norm", {**base, "weight_norm": True}),
         ]
+    if part == "classifier":
+        return [("classifier", dict(opts.get("classifier", {})))]
     raise ValueError(f"unknown part {part!r}; choose among {PARTS}.")
+
+
+def _classifier_rows(data, X, members, candidates, m, params, seed):
+    """The members' classifier and the loss attack on the candidates: (row fields, time)."""
+    from ..models import make_model
+    from .profiles import resolve_model
+
+    params = dict(params)
+    model, model_params = resolve_model(params.pop("preset", "cnn"), params)
+    clf = make_model(model, n_classes=data.n_classes, random_state=seed, **model_params)
+    t0 = time.perf_counter()
+    clf.fit(X[members], data.y[members])
+    fit_s = time.perf_counter() - t0
+    s = -clf.loss(X[candidates], data.y[candidates])
+    return [("loss", top_n_accuracy(m, s), auc(m, s), 0.0)], fit_s, int(model_params["epochs"])
 
 
 def _attack_rows(target, X, m, opts, seed) -> list[tuple[str, float, float, float]]:
@@ -114,12 +136,18 @@ def _entry_rows(key, data, entry, opts, seed, progress) -> list[dict]:
             logan_settings(part, opts), progress, f"hayes_logan {part} {key}"
         ):
             memo = repr(sorted(params.items()))
-            if memo not in done:  # the undefended GAN of both parts: trained once
+            if part == "classifier":
+                attacks, fit_s, epochs = _classifier_rows(
+                    data, X, members, candidates, m, params, int_seed(gan_seq)
+                )
+                params = {"epochs": epochs}
+            elif memo not in done:  # the undefended GAN of both parts: trained once
                 t0 = time.perf_counter()
                 target = DCGAN(**params, random_state=int_seed(gan_seq)).fit(X[members])
                 fit_s = time.perf_counter() - t0
                 done[memo] = (fit_s, _attack_rows(target, Xc, m, opts, int_seed(attack_seq)))
-            fit_s, attacks = done[memo]
+            if part != "classifier":
+                fit_s, attacks = done[memo]
             for attack, acc, area, attack_s in attacks:
                 rows.append(
                     {
