@@ -68,6 +68,9 @@ def test_smoke_rows_cover_every_part_setting_and_attack(smoke):
         assert r["baseline"] == pytest.approx(r["n_members"] / r["n_candidates"])
         assert 0 <= r["top_n_accuracy"] <= 1 and 0 <= r["auc"] <= 1
         assert r["fit_s"] > 0 and (r["attack_fit_s"] > 0) == (r["attack"] == "black_box")
+        gan_row = r["part"] != "classifier"
+        assert (r["sample_fd"] is not None) == gan_row and (r["sample_fd"] or 0) >= 0
+        assert (r["attacker_fd"] is not None) == (r["attack"] == "black_box")
 
 
 def test_the_undefended_gan_is_trained_once_for_both_parts(smoke):

@@ -22,6 +22,14 @@ lists those it runs in ``parts``):
   the survey's "attacks on generative models work worse than on discriminative ones",
   on the same records.
 
+With the option ``quality`` (``judge_size``, ``judge_epochs``, ``n_images``), a CNN "judge"
+is trained on ``judge_size`` other real images of the dataset, and each GAN's samples are
+scored by their Fréchet distance to ``n_images`` further real images in the judge's
+feature space (:func:`mia_lib.sample_quality.frechet_feature_distance`; lower is better):
+``sample_fd`` for the target's generator (the black-box attacker's training data) and
+``attacker_fd`` for the attacker's own generator (the survey: the target's generator makes
+better data than the attacker's, and the attack follows the quality of its data).
+
 Rows: one per (part, dataset, setting, attack) with ``top_n_accuracy``, its ``baseline``,
 the ``auc`` of the ranking, the target's ``epochs``, ``fit_s`` (the target's training,
 wall time) and ``attack_fit_s`` (the black-box attacker's sampling and training; 0 for the
@@ -38,6 +46,7 @@ import numpy as np
 from ..gan_attacks import BlackBoxGANAttack, WhiteBoxGANAttack, top_n_accuracy
 from ..metrics import auc
 from ..models.gan import DCGAN
+from ..sample_quality import frechet_feature_distance
 from ..seeding import generator, int_seed, spawn
 from ..threads import limit_threads
 from .runner import progress_bar, register
@@ -102,20 +111,53 @@ def _classifier_rows(data, X, members, candidates, m, params, seed):
     clf.fit(X[members], data.y[members])
     fit_s = time.perf_counter() - t0
     s = -clf.loss(X[candidates], data.y[candidates])
-    return [("loss", top_n_accuracy(m, s), auc(m, s), 0.0)], fit_s, int(model_params["epochs"])
+    rows = [("loss", top_n_accuracy(m, s), auc(m, s), 0.0, {})]
+    return rows, fit_s, int(model_params["epochs"])
 
 
-def _attack_rows(target, X, m, opts, seed) -> list[tuple[str, float, float, float]]:
-    """White-box and black-box attacks on ``target``: (attack, top-n, AUC, attack time)."""
+def _judge(data, X, used, opts, seed):
+    """The quality judge (a CNN on real images outside ``used``) and the real images the
+    samples are compared with, or ``(None, None)`` without the option ``quality``."""
+    q = opts.get("quality")
+    if not q:
+        return None, None
+    from ..models import make_model
+    from .profiles import resolve_model
+
+    rest = np.setdiff1d(np.arange(len(X)), used)
+    n_judge, n_real = int(q.get("judge_size", 2000)), int(q.get("n_images", 1000))
+    if n_judge + n_real > len(rest):
+        raise ValueError(
+            f"quality needs {n_judge + n_real} images besides the candidates; the dataset "
+            f"has {len(rest)} more. Use a smaller judge_size or n_images."
+        )
+    pick = generator(seed).permutation(rest)[: n_judge + n_real]
+    model, params = resolve_model("cnn", {"epochs": int(q.get("judge_epochs", 10))})
+    judge = make_model(model, n_classes=data.n_classes, random_state=seed, **params)
+    judge.fit(X[pick[:n_judge]], data.y[pick[:n_judge]])
+    return judge, X[pick[n_judge:]]
+
+
+def _fd(judge, real, gan, seed) -> float | None:
+    if judge is None:
+        return None
+    return frechet_feature_distance(judge, real, gan.sample(len(real), random_state=seed))
+
+
+def _attack_rows(target, X, m, opts, seed, judge=None, real=None) -> list[tuple]:
+    """White-box and black-box attacks on ``target``: (attack, top-n, AUC, attack time,
+    quality fields)."""
     out = []
+    sample_fd = _fd(judge, real, target, seed)
     wb = WhiteBoxGANAttack().fit(target).score_samples(X)
-    out.append(("white_box", top_n_accuracy(m, wb), auc(m, wb), 0.0))
+    out.append(("white_box", top_n_accuracy(m, wb), auc(m, wb), 0.0, {"sample_fd": sample_fd}))
     att = dict(opts.get("attacker", {}))
     n_samples = int(att.pop("n_samples", 2000))
     t0 = time.perf_counter()
     bb = BlackBoxGANAttack(n_samples=n_samples, gan=DCGAN(**att), random_state=seed).fit(target)
     s = bb.score_samples(X)
-    out.append(("black_box", top_n_accuracy(m, s), auc(m, s), time.perf_counter() - t0))
+    fields = {"sample_fd": sample_fd, "attacker_fd": _fd(judge, real, bb.gan_, seed)}
+    out.append(("black_box", top_n_accuracy(m, s), auc(m, s), time.perf_counter() - t0, fields))
     return out
 
 
@@ -130,6 +172,7 @@ def _entry_rows(key, data, entry, opts, seed, progress) -> list[dict]:
     X = np.asarray(data.X, dtype=np.float32)
     Xc = X[candidates]
     m = np.r_[np.ones(len(members)), np.zeros(len(candidates) - len(members))]
+    judge, real = _judge(data, X, candidates, opts, int_seed(split_seq))
     rows, done = [], {}
     for part in [p for p in PARTS if p in parts]:
         for setting, params in progress_bar(
@@ -145,10 +188,13 @@ def _entry_rows(key, data, entry, opts, seed, progress) -> list[dict]:
                 t0 = time.perf_counter()
                 target = DCGAN(**params, random_state=int_seed(gan_seq)).fit(X[members])
                 fit_s = time.perf_counter() - t0
-                done[memo] = (fit_s, _attack_rows(target, Xc, m, opts, int_seed(attack_seq)))
+                done[memo] = (
+                    fit_s,
+                    _attack_rows(target, Xc, m, opts, int_seed(attack_seq), judge, real),
+                )
             if part != "classifier":
                 fit_s, attacks = done[memo]
-            for attack, acc, area, attack_s in attacks:
+            for attack, acc, area, attack_s, quality in attacks:
                 rows.append(
                     {
                         "key": f"{part}/{key}/{setting}/{attack}",
@@ -166,6 +212,8 @@ def _entry_rows(key, data, entry, opts, seed, progress) -> list[dict]:
                         "weight_norm": bool(params.get("weight_norm", False)),
                         "fit_s": fit_s,
                         "attack_fit_s": attack_s,
+                        "sample_fd": quality.get("sample_fd"),
+                        "attacker_fd": quality.get("attacker_fd"),
                     }
                 )
     return rows

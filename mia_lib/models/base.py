@@ -384,6 +384,19 @@ class TorchClassifierBase(ClassifierMixin, BaseEstimator):
             out.append(self.model_(xb).to("cpu", torch.float64))
         return torch.cat(out)
 
+    @torch.no_grad()
+    def hidden_features(self, X) -> np.ndarray:
+        """Return the activations of the last hidden layer (the network without its output
+        layer), float64 of shape ``(n, units)``: a learned feature space of the records."""
+        check_is_fitted(self, "model_")
+        X = self._prepare_X(X, reset=False)
+        body = self.model_[:-1].eval()
+        out = [
+            body(self._to_tensor(X[start : start + self._predict_chunk])).flatten(1)
+            for start in range(0, len(X), self._predict_chunk)
+        ]
+        return torch.cat(out).to("cpu", torch.float64).numpy() if out else np.zeros((0, 0))
+
     def predict_logits(self, X) -> np.ndarray:
         """Return the pre-softmax outputs, float64 of shape ``(n, n_classes_)``."""
         return self._logits(X).numpy()
