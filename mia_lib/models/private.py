@@ -204,8 +204,10 @@ class PrivateSteps(PlainSteps):
     record's gradient norm without storing the gradient (for a linear layer it is
     ``|a_i| |g_i|``), then back-propagates the loss again with each record weighted by its
     clipping factor: the sum of clipped gradients of DP-SGD, at the cost of a second
-    backward pass instead of a gradient per record (about 3x less time on the MLPs here).
-    Convolutions fall back to per-record gradients.
+    backward pass instead of a gradient per record. Convolutions fall back to per-record
+    gradients. (``benchmarks/bench_dp_sgd.py``, one thread: an epoch of the Locations MLP
+    took 0.035 s this way against 0.187 s by Opacus's default path, and 0.010 s without
+    DP; the book's CNN 1.13 s against 1.42 s.)
     """
 
     def __init__(self, est, net, optimizer, n: int, epochs: int, generator, noise_generator):
