@@ -113,17 +113,18 @@ def load_entry(entry):
     return data, X
 
 
-def entry_target(entry, data, X, seed):
-    """The target of a profile entry, trained on ``X`` (``load_entry``'s features) with
-    the stage seeds of ``seed``: ``(target, shadow seed, attack seed)``."""
+def entry_target(entry, data, X, seed, *, model=None, model_params=None):
+    """The target of a profile entry, trained on ``X`` (``load_entry``'s features, or
+    another version of the same records) with the stage seeds of ``seed``: ``(target,
+    shadow seed, attack seed)``. ``model`` and ``model_params`` replace the entry's."""
     target_seq, shadow_seq, attack_seq = stage_seeds(seed)
     target = train_target(
         X,
         data.y,
         data.n_classes,
         target_size=entry.target_size,
-        model=entry.model,
-        model_params=entry.params,
+        model=entry.model if model is None else model,
+        model_params=entry.params if model_params is None else model_params,
         random_state=target_seq,
     )
     return target, shadow_seq, attack_seq

@@ -131,9 +131,7 @@ def _entry_rows(key, entry, data, X, opts, seed, progress) -> list[dict]:
     warm_up(entry, X, data.y, data.n_classes)
     for setting, eps, params in progress_bar(dp_settings(entry, opts), progress, f"dp_sgd {key}"):
         acct = _accounting(entry, params, eps)
-        target, common, attacks = run_setting(
-            X, data.y, data.n_classes, entry, entry.model, params, seed, opts
-        )
+        target, common, attacks = run_setting(X, data, entry, entry.model, params, seed, opts)
         model = target.model
         info = {
             **common,

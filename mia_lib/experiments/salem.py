@@ -29,6 +29,7 @@ from ..pipeline import evaluate_attack, stage_seeds, train_shadows, train_target
 from ..seeding import generator, int_seed, spawn
 from ..signals import median_confidence
 from ..synthesis import random_queries
+from .defences import entry_target
 from .results import dataset_info
 from .runner import progress_bar, register
 
@@ -42,16 +43,7 @@ def _setup(entry, rep, flatten=None):
     data = load_dataset(entry.source, **entry.load)
     flat = entry.model != "cnn" if flatten is None else flatten
     X = data.X.reshape(len(data.X), -1) if flat or entry.options.get("flatten") else data.X
-    target_seq, shadow_seq, attack_seq = stage_seeds(rep)
-    target = train_target(
-        X,
-        data.y,
-        data.n_classes,
-        target_size=entry.target_size,
-        model=entry.model,
-        model_params=entry.params,
-        random_state=target_seq,
-    )
+    target, shadow_seq, attack_seq = entry_target(entry, data, X, rep)
     return data, target, shadow_seq, int_seed(attack_seq)
 
 

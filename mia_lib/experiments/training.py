@@ -48,9 +48,9 @@ from ..anonymise import generalise_adult, group_sizes, k_anonymous_share
 from ..attacks import ShokriAttack, ThresholdAttack
 from ..label_only import LabelOnlyAttack
 from ..metrics import auc
-from ..pipeline import stage_seeds, train_shadows, train_target
+from ..pipeline import train_shadows
 from ..seeding import int_seed, spawn
-from .defences import best_signal, fields, load_entry, scored
+from .defences import best_signal, entry_target, fields, load_entry, scored
 from .results import dataset_info
 from .runner import progress_bar, register
 
@@ -199,21 +199,15 @@ def warm_up(entry, X, y, n_classes) -> None:
             est.set_params(epochs=1, random_state=0).fit(X[:128], y[:128])
 
 
-def run_setting(X, y, n_classes, entry, model, params, seed, opts) -> tuple:
-    """Train one target and its shadows (the same model and ``params``) on ``X, y`` with the
-    stage seeds of ``seed``, and attack them with :func:`four_attacks`: ``(target, common
+def run_setting(X, data, entry, model, params, seed, opts) -> tuple:
+    """Train one target and its shadows (the same model and ``params``) on ``X`` and the
+    labels of ``data`` with the stage seeds of ``seed`` (:func:`~mia_lib.experiments.
+    defences.entry_target`), and attack them with :func:`four_attacks`: ``(target, common
     fields, attacks)``; the common fields are the target's summary, ``n_shadows``,
     ``n_epochs`` and ``fit_s`` (wall time of the target's training and queries)."""
-    target_seq, shadow_seq, attack_seq = stage_seeds(seed)
     t0 = time.perf_counter()
-    target = train_target(
-        X,
-        y,
-        n_classes,
-        target_size=entry.target_size,
-        model=model,
-        model_params=params,
-        random_state=target_seq,
+    target, shadow_seq, attack_seq = entry_target(
+        entry, data, X, seed, model=model, model_params=params
     )
     fit_s = time.perf_counter() - t0
     shadows = train_shadows(target, n_shadows=entry.n_shadows, random_state=shadow_seq)
@@ -252,9 +246,7 @@ def _entry_rows(key, entry, data, X, opts, seed, progress) -> list[dict]:
                 Xs, names = generalise_adult(X, names, **opts.get("generalise", {}))
             memo = (part == "anonymisation" and values["generalised"], _model_key(model, params))
             if memo not in done:  # the same model on the same data: trained once
-                done[memo] = run_setting(
-                    Xs, data.y, data.n_classes, entry, model, params, seed, opts
-                )
+                done[memo] = run_setting(Xs, data, entry, model, params, seed, opts)
             target, common, attacks = done[memo]
             extra, by_attack = {}, {}
             if part == "anonymisation":
