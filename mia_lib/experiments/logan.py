@@ -48,7 +48,6 @@ from ..metrics import auc
 from ..models.gan import DCGAN
 from ..sample_quality import frechet_feature_distance
 from ..seeding import generator, int_seed, spawn
-from ..threads import limit_threads
 from .runner import progress_bar, register
 
 __all__ = ["PARTS", "logan_settings", "member_split"]
@@ -178,21 +177,19 @@ def _entry_rows(key, data, entry, opts, seed, progress) -> list[dict]:
         for setting, params in progress_bar(
             logan_settings(part, opts), progress, f"hayes_logan {part} {key}"
         ):
-            memo = repr(sorted(params.items()))
             if part == "classifier":
                 attacks, fit_s, epochs = _classifier_rows(
                     data, X, members, candidates, m, params, int_seed(gan_seq)
                 )
-                params = {"epochs": epochs}
-            elif memo not in done:  # the undefended GAN of both parts: trained once
-                t0 = time.perf_counter()
-                target = DCGAN(**params, random_state=int_seed(gan_seq)).fit(X[members])
-                fit_s = time.perf_counter() - t0
-                done[memo] = (
-                    fit_s,
-                    _attack_rows(target, Xc, m, opts, int_seed(attack_seq), judge, real),
-                )
-            if part != "classifier":
+                gan = {"epochs": epochs}
+            else:
+                gan, memo = params, repr(sorted(params.items()))
+                if memo not in done:  # the undefended GAN of both parts: trained once
+                    t0 = time.perf_counter()
+                    target = DCGAN(**gan, random_state=int_seed(gan_seq)).fit(X[members])
+                    fit_s = time.perf_counter() - t0
+                    attacks = _attack_rows(target, Xc, m, opts, int_seed(attack_seq), judge, real)
+                    done[memo] = (fit_s, attacks)
                 fit_s, attacks = done[memo]
             for attack, acc, area, attack_s, quality in attacks:
                 rows.append(
@@ -207,9 +204,9 @@ def _entry_rows(key, data, entry, opts, seed, progress) -> list[dict]:
                         "baseline": len(members) / len(candidates),
                         "top_n_accuracy": acc,
                         "auc": area,
-                        "epochs": int(params["epochs"]),
-                        "dropout": float(params.get("dropout", 0.0)),
-                        "weight_norm": bool(params.get("weight_norm", False)),
+                        "epochs": int(gan["epochs"]),
+                        "dropout": float(gan.get("dropout", 0.0)),
+                        "weight_norm": bool(gan.get("weight_norm", False)),
                         "fit_s": fit_s,
                         "attack_fit_s": attack_s,
                         "sample_fd": quality.get("sample_fd"),
@@ -226,11 +223,10 @@ def hayes_logan(prof, seed: int = 0, progress: bool = False) -> dict:
     from ..datasets import load_dataset
     from .results import dataset_info
 
-    rows, infos = [], {}
-    with limit_threads():
-        for key, entry in prof.datasets.items():
-            opts = {**prof.options, **entry.options}
-            data = load_dataset(entry.source, **entry.load)
-            infos[key] = dataset_info(data)
-            rows += _entry_rows(key, data, entry, opts, seed, progress)
+    rows, infos = [], {}  # run_experiment runs this inside the thread context
+    for key, entry in prof.datasets.items():
+        opts = {**prof.options, **entry.options}
+        data = load_dataset(entry.source, **entry.load)
+        infos[key] = dataset_info(data)
+        rows += _entry_rows(key, data, entry, opts, seed, progress)
     return {"rows": rows, "datasets": infos}
