@@ -201,9 +201,9 @@ def warm_up(entry, X, y, n_classes) -> None:
 
 def run_setting(X, data, entry, model, params, seed, opts) -> tuple:
     """Train one target and its shadows (the same model and ``params``) on ``X`` and the
-    labels of ``data`` with the stage seeds of ``seed`` (:func:`~mia_lib.experiments.
-    defences.entry_target`), and attack them with :func:`four_attacks`: ``(target, common
-    fields, attacks)``; the common fields are the target's summary, ``n_shadows``,
+    labels of ``data`` with the stage seeds of ``seed``
+    (:func:`~mia_lib.experiments.defences.entry_target`), and attack them with
+    :func:`four_attacks`: ``(target, common fields, attacks)``; the common fields are the target's summary, ``n_shadows``,
     ``n_epochs`` and ``fit_s`` (wall time of the target's training and queries)."""
     t0 = time.perf_counter()
     target, shadow_seq, attack_seq = entry_target(
