@@ -18,7 +18,12 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 
-from mia_lib.gan_attacks import BlackBoxGANAttack, WhiteBoxGANAttack, top_n_accuracy
+from mia_lib.gan_attacks import (
+    AuxiliaryGANAttack,
+    BlackBoxGANAttack,
+    WhiteBoxGANAttack,
+    top_n_accuracy,
+)
 from mia_lib.models.gan import DCGAN
 
 # Tiny networks gain nothing from threads (the machine is shared).
@@ -481,6 +486,79 @@ def test_black_box_clone_round_trip(black_box):
 def test_black_box_refuses_bad_params(gan, kwargs, exc, match):
     with pytest.raises(exc, match=match):
         BlackBoxGANAttack(**{"gan": DCGAN(**TINY), **kwargs}).fit(gan)
+
+
+# --------------------------------------------------------------------------------------
+# DCGAN.fit_snapshots
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("extra", [{}, {"dropout": 0.3}, {"weight_norm": True}])
+def test_snapshots_are_the_gans_of_separate_runs(grey, extra):
+    kw = {**TINY, **extra, "random_state": 3}
+    est = DCGAN(**kw)
+    snaps = est.fit_snapshots(grey, [3, 1])
+    assert [g.epochs for g in snaps] == [3, 1] and [g.n_epochs_ for g in snaps] == [3, 1]
+    assert not hasattr(est, "generator_") and est.epochs == TINY["epochs"]
+    for g in snaps:
+        alone = DCGAN(**{**kw, "epochs": g.epochs}).fit(grey)
+        _assert_same(_fingerprint(g, grey), _fingerprint(alone, grey))
+        assert g.fit_time_ > 0 and not g.discriminator_.training
+        pickle.loads(pickle.dumps(g))
+    assert snaps[0].loss_d_curve_[:1] == snaps[1].loss_d_curve_
+
+
+@pytest.mark.parametrize(
+    "epochs, exc, match",
+    [
+        (3, TypeError, "epochs must be a list of epoch counts, got 3"),
+        ("12", TypeError, "epochs must be a list of epoch counts"),
+        ([], ValueError, "epochs must list distinct epoch counts, got"),
+        ([2, 2], ValueError, "epochs must list distinct epoch counts"),
+        ([0, 2], ValueError, "each of epochs must be an integer >= 1"),
+    ],
+)
+def test_snapshots_refuse_bad_epochs(grey, epochs, exc, match):
+    with pytest.raises(exc, match=match):
+        DCGAN(**TINY).fit_snapshots(grey, epochs)
+
+
+# --------------------------------------------------------------------------------------
+# AuxiliaryGANAttack
+# --------------------------------------------------------------------------------------
+def _tiny_cnn():
+    from mia_lib.models import TorchCNNClassifier
+
+    return TorchCNNClassifier(conv_channels=(4,), hidden_units=8, epochs=2)
+
+
+def test_auxiliary_attack_trains_on_samples_and_known_records(gan):
+    out, known_in, X = _images(10, seed=4), _images(5, seed=5), _images(7, seed=6)
+    aux = AuxiliaryGANAttack(n_samples=20, classifier=_tiny_cnn(), random_state=0)
+    aux.fit(gan, X_nonmembers=out, X_members=known_in)
+    assert aux.samples_.shape == (20, 1, 28, 28)
+    assert aux.classifier_ is not aux.classifier and not hasattr(aux.classifier, "n_features_in_")
+    z = aux.classifier_.predict_logits(X)
+    np.testing.assert_allclose(aux.score_samples(X), z[:, 1] - z[:, 0])
+    again = AuxiliaryGANAttack(n_samples=20, classifier=_tiny_cnn(), random_state=0)
+    again.fit(gan, out, known_in)
+    np.testing.assert_array_equal(again.score_samples(X), aux.score_samples(X))
+    without = AuxiliaryGANAttack(n_samples=20, classifier=_tiny_cnn(), random_state=0)
+    assert not np.array_equal(without.fit(gan, out).score_samples(X), aux.score_samples(X))
+
+
+def test_auxiliary_attack_ranks_by_log_odds_without_logits(gan):
+    aux = AuxiliaryGANAttack(n_samples=20, classifier=LogisticRegression(), random_state=0)
+    flat = AuxiliaryGANAttack(n_samples=20, classifier=_tiny_cnn(), random_state=0)
+    with pytest.raises(ValueError, match="X_nonmembers must hold at least one image"):
+        flat.fit(gan, np.zeros((0, 28, 28), np.float32))
+    with pytest.raises(ValueError, match=r"of the target's shape \(1, 28, 28\)"):
+        flat.fit(gan, _images(4, shape=(3, 32, 32)))
+    with pytest.raises(ValueError, match="X_members must hold"):
+        flat.fit(gan, _images(4), X_members=_images(2, shape=(32, 32)))
+    with pytest.raises(TypeError, match="classifier must be an estimator with fit and"):
+        AuxiliaryGANAttack(n_samples=4, classifier="cnn").fit(gan, _images(4))
+    with pytest.raises(NotFittedError):
+        aux.score_samples(_images(2))
+    assert aux.get_params()["n_samples"] == 20
 
 
 # --------------------------------------------------------------------------------------

@@ -9,6 +9,14 @@ import pytest
 from mia_lib.experiments import load_profile, run_experiment
 from mia_lib.experiments.logan import PARTS, logan_settings, member_split
 
+#: The attacks each part runs.
+ATTACKS = {
+    "epochs": ("white_box", "black_box"),
+    "auxiliary": ("black_box_aux",),
+    "defences": ("white_box", "black_box"),
+    "classifier": ("loss",),
+}
+
 
 @pytest.fixture(scope="module")
 def smoke(mia_data_dir_module):
@@ -47,6 +55,10 @@ def test_settings_of_each_part_and_their_errors():
     assert logan_settings("classifier", {"classifier": {"epochs": 3}}) == [
         ("classifier", {"epochs": 3})
     ]
+    aux = logan_settings("auxiliary", {**opts, "defence_epochs": 4, "aux_share": 0.2})
+    assert aux == [("test=0.2", {"width": 8, "epochs": 4}), ("train+test=0.2", aux[0][1])]
+    with pytest.raises(ValueError, match=r"aux_share must be in \(0, 1\), got 1.0"):
+        logan_settings("auxiliary", {**opts, "aux_share": 1})
     with pytest.raises(ValueError, match="unknown part 'aux'"):
         logan_settings("aux", opts)
 
@@ -59,17 +71,25 @@ def test_smoke_rows_cover_every_part_setting_and_attack(smoke):
         (part, setting, attack)
         for part in PARTS
         for setting, _ in logan_settings(part, opts)
-        for attack in (("loss",) if part == "classifier" else ("white_box", "black_box"))
+        for attack in ATTACKS[part]
     }
     assert {(r["part"], r["setting"], r["attack"]) for r in rows} == want
     assert len({r["key"] for r in rows}) == len(rows)
+    per = prof.options["candidates_per_member"]
+    n = prof.datasets["fashion_mnist"].target_size
+    share = prof.options["aux_share"]
     for r in rows:
-        assert r["n_candidates"] == r["n_members"] * (1 + prof.options["candidates_per_member"])
+        if r["part"] == "auxiliary":  # the known records are not ranked
+            known_in = round(share * n) if r["setting"].startswith("train+test") else 0
+            assert r["n_members"] == n - known_in
+            assert r["n_candidates"] == n * (1 + per) - known_in - round(share * n * per)
+        else:
+            assert (r["n_members"], r["n_candidates"]) == (n, n * (1 + per))
         assert r["baseline"] == pytest.approx(r["n_members"] / r["n_candidates"])
         assert 0 <= r["top_n_accuracy"] <= 1 and 0 <= r["auc"] <= 1
-        assert r["fit_s"] > 0 and (r["attack_fit_s"] > 0) == (r["attack"] == "black_box")
-        gan_row = r["part"] != "classifier"
-        assert (r["sample_fd"] is not None) == gan_row and (r["sample_fd"] or 0) >= 0
+        assert r["fit_s"] > 0 and (r["attack_fit_s"] > 0) == r["attack"].startswith("black")
+        white_or_black = r["attack"] in ("white_box", "black_box")
+        assert (r["sample_fd"] is not None) == white_or_black and (r["sample_fd"] or 0) >= 0
         assert (r["attacker_fd"] is not None) == (r["attack"] == "black_box")
 
 
@@ -79,3 +99,28 @@ def test_the_undefended_gan_is_trained_once_for_both_parts(smoke):
         a = rows[f"defences/fashion_mnist/none/{attack}"]
         b = rows[f"epochs/fashion_mnist/epochs={a['epochs']}/{attack}"]
         assert a["top_n_accuracy"] == b["top_n_accuracy"] and a["fit_s"] == b["fit_s"]
+
+
+def test_snapshots_give_the_rows_of_separate_runs(smoke):
+    """Part epochs trains one GAN and attacks its snapshots: the row of the shorter one is
+    that of a GAN trained for so many epochs alone."""
+    from mia_lib.datasets import load_dataset
+    from mia_lib.experiments import load_profile
+    from mia_lib.gan_attacks import WhiteBoxGANAttack, top_n_accuracy
+    from mia_lib.models import DCGAN
+    from mia_lib.seeding import int_seed, spawn
+
+    prof = load_profile("hayes_logan", "smoke")
+    entry = prof.datasets["fashion_mnist"]
+    opts = {**prof.options, **entry.options}
+    data = load_dataset(entry.source, **entry.load)
+    split_seq, gan_seq, _ = spawn(0, 3)
+    members, cands = member_split(len(data.X), entry.target_size, 3, split_seq)
+    first = min(opts["epochs"])
+    gan = DCGAN(**opts["gan"], epochs=first, random_state=int_seed(gan_seq))
+    gan.fit(np.asarray(data.X[members], dtype=np.float32))
+    s = WhiteBoxGANAttack().fit(gan).score_samples(np.asarray(data.X[cands], np.float32))
+    m = np.r_[np.ones(len(members)), np.zeros(len(cands) - len(members))]
+    rows = {r["key"]: r for r in smoke["results"]["rows"]}
+    row = rows[f"epochs/fashion_mnist/epochs={first}/white_box"]
+    assert row["top_n_accuracy"] == top_n_accuracy(m, s)

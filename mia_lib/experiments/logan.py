@@ -8,10 +8,17 @@ members, so guessing gives ``1 / (1 + candidates_per_member)``
 :class:`~mia_lib.models.DCGAN` with the entry's ``gan`` parameters. The parts (an entry
 lists those it runs in ``parts``):
 
-* ``epochs``: one target per number of training epochs of ``epochs`` (the survey's "longer
-  training makes better data", and the discriminator's overfitting), each attacked
+* ``epochs``: the target after each number of training epochs of ``epochs`` (the survey's
+  "longer training makes better data", and the discriminator's overfitting), each attacked
   white-box (its own discriminator) and black-box (a GAN with the ``attacker`` parameters,
-  trained on ``attacker.n_samples`` images of the target's generator);
+  trained on ``attacker.n_samples`` images of the target's generator). One run trains the
+  longest, and the shorter ones are its snapshots
+  (:meth:`mia_lib.models.DCGAN.fit_snapshots`: the same GANs as separate runs);
+* ``auxiliary``: the target at ``defence_epochs``, attacked black-box by an attacker who
+  also knows a share ``aux_share`` of the non-members ("test"), or of both the members and
+  the non-members ("train+test"), with :class:`mia_lib.gan_attacks.AuxiliaryGANAttack`
+  (a classifier with the ``aux_classifier`` preset and parameters). The known records are
+  left out of the ranking, so its members, candidates and baseline are those that remain;
 * ``defences``: at ``defence_epochs``, the target with dropout ``dropout`` in its
   discriminator, and with weight normalisation, beside the undefended one, with the
   training time of each (Hayes et al.: dropout is far more effective but prolongs
@@ -43,7 +50,12 @@ import time
 
 import numpy as np
 
-from ..gan_attacks import BlackBoxGANAttack, WhiteBoxGANAttack, top_n_accuracy
+from ..gan_attacks import (
+    AuxiliaryGANAttack,
+    BlackBoxGANAttack,
+    WhiteBoxGANAttack,
+    top_n_accuracy,
+)
 from ..metrics import auc
 from ..models.gan import DCGAN
 from ..sample_quality import frechet_feature_distance
@@ -53,7 +65,7 @@ from .runner import progress_bar, register
 __all__ = ["PARTS", "logan_settings", "member_split"]
 
 #: The parts of ``hayes_logan``, in the order they run.
-PARTS = ("epochs", "defences", "classifier")
+PARTS = ("epochs", "auxiliary", "defences", "classifier")
 
 
 def member_split(n_records: int, n_members: int, per_member: int, random_state):
@@ -93,6 +105,12 @@ def logan_settings(part: str, opts: dict) -> list[tuple[str, dict]]:
             (f"dropout={p:g}", {**base, "dropout": p}),
             ("weight_norm", {**base, "weight_norm": True}),
         ]
+    if part == "auxiliary":
+        base = {**gan, "epochs": int(opts.get("defence_epochs", max(opts.get("epochs", [25]))))}
+        share = float(opts.get("aux_share", 0.3))
+        if not 0 < share < 1:
+            raise ValueError(f"aux_share must be in (0, 1), got {share!r}.")
+        return [(f"test={share:g}", base), (f"train+test={share:g}", base)]
     if part == "classifier":
         return [("classifier", dict(opts.get("classifier", {})))]
     raise ValueError(f"unknown part {part!r}; choose among {PARTS}.")
@@ -160,6 +178,56 @@ def _attack_rows(target, X, m, opts, seed, judge=None, real=None) -> list[tuple]
     return out
 
 
+def _aux_rows(target, X, members, candidates, setting, opts, seed):
+    """The auxiliary-knowledge attack of ``setting`` on ``target``: (attack rows, the
+    members and candidates left to rank)."""
+    from ..models import make_model
+    from .profiles import resolve_model
+
+    share = float(opts.get("aux_share", 0.3))
+    known_seq, attack_seq = spawn(seed, 2)
+    rng = generator(known_seq)
+    nonmembers = candidates[len(members) :]
+    known_out = rng.permutation(nonmembers)[: round(share * len(nonmembers))]
+    known_in = rng.permutation(members)[: round(share * len(members))]
+    if setting.startswith("test="):
+        known_in = known_in[:0]
+    params = dict(opts.get("aux_classifier", {"epochs": 10}))
+    model, model_params = resolve_model(params.pop("preset", "cnn"), params)
+    clf = make_model(model, n_classes=2, **model_params)
+    att = AuxiliaryGANAttack(
+        n_samples=int(opts.get("attacker", {}).get("n_samples", 2000)),
+        classifier=clf,
+        random_state=attack_seq,
+    )
+    t0 = time.perf_counter()
+    att.fit(target, X[known_out], X[known_in] if len(known_in) else None)
+    attack_s = time.perf_counter() - t0
+    left_members = np.setdiff1d(members, known_in)
+    left = np.r_[left_members, np.setdiff1d(nonmembers, known_out)]
+    m = np.r_[np.ones(len(left_members)), np.zeros(len(left) - len(left_members))]
+    s = att.score_samples(X[left])
+    return [("black_box_aux", top_n_accuracy(m, s), auc(m, s), attack_s, {})], left_members, left
+
+
+def _targets(part, settings, X, members, seed, done) -> None:
+    """Train the target GANs of ``settings`` that ``done`` lacks (keyed by their
+    parameters): one run with snapshots for part ``epochs``, one run each otherwise."""
+    todo = [params for _, params in settings if _memo(params) not in done]
+    if part == "epochs" and todo:
+        base = {k: v for k, v in todo[0].items() if k != "epochs"}
+        epochs = [p["epochs"] for p in todo]
+        for gan in DCGAN(**base, random_state=seed).fit_snapshots(X[members], epochs):
+            done[_memo({**base, "epochs": gan.epochs})] = gan
+        return
+    for params in todo:
+        done[_memo(params)] = DCGAN(**params, random_state=seed).fit(X[members])
+
+
+def _memo(params: dict) -> str:
+    return repr(sorted(params.items()))
+
+
 def _entry_rows(key, data, entry, opts, seed, progress) -> list[dict]:
     parts = opts.get("parts", list(PARTS))
     unknown = [p for p in parts if p not in PARTS]
@@ -172,25 +240,33 @@ def _entry_rows(key, data, entry, opts, seed, progress) -> list[dict]:
     Xc = X[candidates]
     m = np.r_[np.ones(len(members)), np.zeros(len(candidates) - len(members))]
     judge, real = _judge(data, X, candidates, opts, int_seed(split_seq))
-    rows, done = [], {}
+    rows, gans, attacked = [], {}, {}
     for part in [p for p in PARTS if p in parts]:
-        for setting, params in progress_bar(
-            logan_settings(part, opts), progress, f"hayes_logan {part} {key}"
-        ):
+        settings = logan_settings(part, opts)
+        if part != "classifier":
+            _targets(part, settings, X, members, int_seed(gan_seq), gans)
+        for setting, params in progress_bar(settings, progress, f"hayes_logan {part} {key}"):
+            n_members, n_candidates = len(members), len(candidates)
             if part == "classifier":
                 attacks, fit_s, epochs = _classifier_rows(
                     data, X, members, candidates, m, params, int_seed(gan_seq)
                 )
                 gan = {"epochs": epochs}
             else:
-                gan, memo = params, repr(sorted(params.items()))
-                if memo not in done:  # the undefended GAN of both parts: trained once
-                    t0 = time.perf_counter()
-                    target = DCGAN(**gan, random_state=int_seed(gan_seq)).fit(X[members])
-                    fit_s = time.perf_counter() - t0
-                    attacks = _attack_rows(target, Xc, m, opts, int_seed(attack_seq), judge, real)
-                    done[memo] = (fit_s, attacks)
-                fit_s, attacks = done[memo]
+                gan, target = params, gans[_memo(params)]
+                fit_s = target.fit_time_
+                if part == "auxiliary":
+                    attacks, left_members, left = _aux_rows(
+                        target, X, members, candidates, setting, opts, int_seed(attack_seq)
+                    )
+                    n_members, n_candidates = len(left_members), len(left)
+                else:  # the undefended GAN of both parts: attacked once
+                    memo = _memo(params)
+                    if memo not in attacked:
+                        attacked[memo] = _attack_rows(
+                            target, Xc, m, opts, int_seed(attack_seq), judge, real
+                        )
+                    attacks = attacked[memo]
             for attack, acc, area, attack_s, quality in attacks:
                 rows.append(
                     {
@@ -199,9 +275,9 @@ def _entry_rows(key, data, entry, opts, seed, progress) -> list[dict]:
                         "dataset": key,
                         "setting": setting,
                         "attack": attack,
-                        "n_members": len(members),
-                        "n_candidates": len(candidates),
-                        "baseline": len(members) / len(candidates),
+                        "n_members": n_members,
+                        "n_candidates": n_candidates,
+                        "baseline": n_members / n_candidates,
                         "top_n_accuracy": acc,
                         "auc": area,
                         "epochs": int(gan["epochs"]),

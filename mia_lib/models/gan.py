@@ -24,11 +24,13 @@ inside); :meth:`mia_lib.models.DCGAN.sample` returns images in [0, 1].
 
 from __future__ import annotations
 
+import copy
 import math
+import time
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 from torch.nn import functional as F
@@ -46,6 +48,16 @@ __all__ = ["DCGAN", "IMAGE_SIDES"]
 IMAGE_SIDES = (28, 32)
 #: Streams of the estimator's seed: weights (the seed itself), noise and shuffling, dropout.
 _NOISE_STREAM, _DROPOUT_STREAM = 1, 2
+#: What fitting sets.
+_FITTED = (
+    "image_shape_",
+    "generator_",
+    "discriminator_",
+    "loss_d_curve_",
+    "loss_g_curve_",
+    "n_epochs_",
+    "fit_time_",
+)
 
 
 def _init_(module: nn.Module, generator: torch.Generator) -> None:
@@ -153,6 +165,8 @@ class DCGAN(BaseEstimator):
     generator_, discriminator_ : torch.nn.Module, the trained networks (in eval mode)
     image_shape_ : tuple (C, H, W)
     loss_d_curve_, loss_g_curve_ : list of float, the mean losses of each epoch
+    n_epochs_ : int, the epochs trained
+    fit_time_ : float, the training's wall time in seconds (machine-dependent)
 
     Examples
     --------
@@ -232,11 +246,38 @@ class DCGAN(BaseEstimator):
     def fit(self, X, y=None):
         """Train the GAN on the images ``X`` (``y`` is ignored); returns ``self``."""
         self._check_params()
+        (fitted,) = self._fit(X, [int(self.epochs)])
+        for name in _FITTED:
+            setattr(self, name, getattr(fitted, name))
+        return self
+
+    def fit_snapshots(self, X, epochs) -> list:
+        """Train once for ``max(epochs)`` epochs and return a fitted copy of the GAN after
+        each number of epochs in ``epochs`` (its ``epochs`` parameter set to it).
+
+        Each copy is the GAN that ``clone(self).set_params(epochs=e).fit(X)`` trains (the
+        first ``e`` epochs of a longer run draw the same random numbers), at the cost of
+        one run. ``self`` is left as it is.
+
+        >>> X = np.random.default_rng(0).random((64, 28, 28), dtype=np.float32)
+        >>> gans = DCGAN(width=8, latent_dim=16, random_state=0).fit_snapshots(X, [1, 2])
+        >>> [g.epochs for g in gans]
+        [1, 2]
+        """
+        self._check_params()
+        if isinstance(epochs, (str, bytes)) or not hasattr(epochs, "__iter__"):
+            raise TypeError(f"epochs must be a list of epoch counts, got {epochs!r}.")
+        epochs = [check_positive_int(e, "each of epochs") for e in epochs]
+        if not epochs or len(set(epochs)) != len(epochs):
+            raise ValueError(f"epochs must list distinct epoch counts, got {epochs!r}.")
+        return self._fit(X, epochs)
+
+    def _fit(self, X, at: list[int]) -> list:
         X = self._images(X, reset=True)
         if len(X) < 2:
             raise ValueError(f"a GAN needs at least 2 training images, got {len(X)}.")
-        self.image_shape_ = tuple(int(s) for s in X.shape[1:])
-        channels, side = self.image_shape_[0], self.image_shape_[1]
+        shape = tuple(int(s) for s in X.shape[1:])
+        channels, side = shape[0], shape[1]
         seed = int_seed(self.random_state)
         wgen = torch.Generator().manual_seed(seed)
         ngen = torch.Generator().manual_seed(child_seed(seed, _NOISE_STREAM))
@@ -251,34 +292,60 @@ class DCGAN(BaseEstimator):
         dgen = torch.Generator(device=self.device)
         dgen.manual_seed(child_seed(seed, _DROPOUT_STREAM))
         drops = [m for m in D.modules() if isinstance(m, SeededDropout)]
+        snaps = {}
+
+        def snapshot(epoch, d_curve, g_curve, seconds):
+            for m in drops:  # a torch.Generator is not copied with the network
+                m.generator = None
+            try:
+                g, d = copy.deepcopy(G).eval(), self._plain(D, side, channels)
+            finally:
+                for m in drops:
+                    m.generator = dgen
+            gan = clone(self).set_params(epochs=epoch)
+            gan.image_shape_ = shape
+            gan.generator_, gan.discriminator_ = g, d
+            gan.loss_d_curve_, gan.loss_g_curve_ = list(d_curve), list(g_curve)
+            gan.n_epochs_ = epoch
+            gan.fit_time_ = seconds
+            snaps[epoch] = gan
+
         for m in drops:
             m.generator = dgen
         try:
-            self._train(G, D, torch.from_numpy(2 * X - 1).to(self.device), ngen)
+            self._train(G, D, torch.from_numpy(2 * X - 1).to(self.device), ngen, at, snapshot)
         finally:
             for m in drops:
                 m.generator = None
-        if self.weight_norm:  # w = g v / |v| fixed in a plain network: same function, pickles
-            for m in D.modules():
-                if parametrize.is_parametrized(m, "weight"):
-                    parametrize.remove_parametrizations(m, "weight")
-            with torch.random.fork_rng(devices=[]):
-                plain = discriminator_network(
-                    side, channels, int(self.width), float(self.dropout), bias=True
-                )
-            plain.load_state_dict(D.state_dict())
-            D = plain.to(self.device)
-        self.generator_, self.discriminator_ = G.eval(), D.eval()
-        return self
+        return [snaps[e] for e in at]
 
-    def _train(self, G, D, Xt, ngen) -> None:
+    def _plain(self, D, side: int, channels: int) -> nn.Module:
+        """A copy of ``D`` in eval mode; with weight normalisation, a plain network holding
+        the weights ``w = g v / |v|`` it computes (the same function, and it pickles)."""
+        if not self.weight_norm:
+            return copy.deepcopy(D).eval()
+        with torch.random.fork_rng(devices=[]):
+            plain = discriminator_network(
+                side, channels, int(self.width), float(self.dropout), bias=True
+            )
+        modules = dict(D.named_modules())
+        state = {}
+        for key in plain.state_dict():
+            name, _, attr = key.rpartition(".")
+            state[key] = getattr(modules[name], attr).detach().clone()
+        plain.load_state_dict(state)
+        return plain.to(self.device).eval()
+
+    def _train(self, G, D, Xt, ngen, at, snapshot) -> None:
         n = len(Xt)
         batch = min(int(self.batch_size), n)
         betas = (float(self.beta1), 0.999)
         opt_d = torch.optim.Adam(D.parameters(), lr=self.learning_rate, betas=betas)
         opt_g = torch.optim.Adam(G.parameters(), lr=self.learning_rate, betas=betas)
         d_curve, g_curve = [], []
-        for epoch in progress(range(1, int(self.epochs) + 1), self.verbose, "DCGAN"):
+        last = max(at)
+        t0 = time.perf_counter()
+        for epoch in progress(range(1, last + 1), self.verbose, "DCGAN"):
             G.train()
             D.train()
             perm = torch.randperm(n, generator=ngen).to(self.device)
@@ -307,11 +374,11 @@ class DCGAN(BaseEstimator):
             g_curve.append(tot_g / steps)
             if not (math.isfinite(d_curve[-1]) and math.isfinite(g_curve[-1])):
                 raise FloatingPointError(
-                    f"DCGAN diverged at epoch {epoch} of {self.epochs} (losses "
+                    f"DCGAN diverged at epoch {epoch} of {last} (losses "
                     f"{d_curve[-1]}, {g_curve[-1]}); use a smaller learning_rate."
                 )
-        self.loss_d_curve_, self.loss_g_curve_ = d_curve, g_curve
-        self.n_epochs_ = int(self.epochs)
+            if epoch in at:
+                snapshot(epoch, d_curve, g_curve, time.perf_counter() - t0)
 
     # -- use ---------------------------------------------------------------------------
     @torch.no_grad()
