@@ -41,6 +41,7 @@ PAPERS = {
     "jayaraman2019": "jayaraman2019evaluating",
     "opacus2021": "yousefpour2021opacus",
     "tfprivacy": "tfprivacy2019",
+    "hilprecht2019": "hilprecht2019monte",
 }
 
 #: What a replication may conclude about a claim.

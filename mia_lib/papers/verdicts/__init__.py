@@ -17,6 +17,7 @@ One module per replication, one function per claim it tests (named after the cla
 * defences at the API (chapter 8): :mod:`~mia_lib.papers.verdicts.defences_api`,
   :mod:`~mia_lib.papers.verdicts.memguard`;
 * defences in training (chapter 9): :mod:`~mia_lib.papers.verdicts.defences_training`;
+* Hayes et al.'s LOGAN (chapter 11): :mod:`~mia_lib.papers.verdicts.hayes_logan`;
 * :mod:`~mia_lib.papers.verdicts.rules`: :class:`Verdict`, :func:`overall`,
   :func:`spearman`, :func:`series_rises` and the shared thresholds.
 
@@ -40,6 +41,7 @@ from ..model import PaperClaim
 from . import (
     defences_api,
     defences_training,
+    hayes_logan,
     memguard,
     salem_adversary1,
     salem_data_transfer,
@@ -78,6 +80,7 @@ __all__ = [
     "salem_threshold",
     "defences_api",
     "defences_training",
+    "hayes_logan",
     "memguard",
 ]
 
