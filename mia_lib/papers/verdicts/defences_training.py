@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..data import get as get_figure
-from .rules import CHANCE_AUC, EFFECT, Verdict, overall
+from .rules import CHANCE_AUC, EFFECT, Verdict, at_least, overall
 
 __all__ = [
     "EFFECT",
@@ -43,12 +43,6 @@ def _part(rows, part: str) -> pd.DataFrame:
     if d.empty or "part" not in d:
         return pd.DataFrame(columns=["part", "dataset", "setting", "attack"])
     return d[d["part"] == part]
-
-
-def _at_least(a, b) -> bool:
-    """``a >= b`` up to floating point (12 decimals), so that a threshold met exactly is
-    met: 0.7 - 0.65 is 0.04999999999999993 in binary floating point."""
-    return round(float(a) - float(b), 12) >= 0
 
 
 def _targets(d: pd.DataFrame) -> pd.DataFrame:
@@ -82,13 +76,13 @@ def l2_useful(rows) -> Verdict:
         on = t.iloc[1:]
         ok = on[
             [
-                _at_least(base.auc - a, EFFECT) and _at_least(acc, base.test_acc - EFFECT)
+                at_least(base.auc - a, EFFECT) and at_least(acc, base.test_acc - EFFECT)
                 for a, acc in zip(on["auc"], on["test_acc"], strict=True)
             ]
         ]
         top = t.iloc[-1]
         useful = not ok.empty
-        too_much = _at_least(t["test_acc"].max() - top.test_acc, EFFECT)
+        too_much = at_least(t["test_acc"].max() - top.test_acc, EFFECT)
         per[str(ds)] = {
             "auc_none": float(base.auc),
             "test_acc_none": float(base.test_acc),
@@ -122,10 +116,10 @@ def model_choice(rows) -> Verdict:
             (a, b)
             for i, a in enumerate(t.index)
             for b in t.index[i + 1 :]
-            if _at_least(SIMILAR_ACCURACY, abs(t.loc[a, "test_acc"] - t.loc[b, "test_acc"]))
+            if at_least(SIMILAR_ACCURACY, abs(t.loc[a, "test_acc"] - t.loc[b, "test_acc"]))
         ]
         best_acc = t["test_acc"].max()
-        near = t[[_at_least(acc, best_acc - SIMILAR_ACCURACY) for acc in t["test_acc"]]]
+        near = t[[at_least(acc, best_acc - SIMILAR_ACCURACY) for acc in t["test_acc"]]]
         entry = {
             "test_acc": {m: float(v) for m, v in t["test_acc"].items()},
             "auc": {m: float(v) for m, v in t["auc"].items()},
@@ -139,7 +133,7 @@ def model_choice(rows) -> Verdict:
             entry.update(
                 widest_pair=f"{widest[0]} vs {widest[1]}",
                 auc_difference=float(spread[widest]),
-                differ=_at_least(spread[widest], EFFECT),
+                differ=at_least(spread[widest], EFFECT),
             )
             parts.append(entry["differ"])
         per[str(ds)] = entry
@@ -167,7 +161,7 @@ def _reduction(rows, part: str, base_of, defended_of, key: str) -> Verdict:
             m: (1 - float(f[m]) / float(b[m])) if float(b[m]) > 0 else 0.0
             for m in ("precision", "recall")
         }
-        lowers = _at_least(max(red.values()), MIN_REDUCTION) and not _at_least(
+        lowers = at_least(max(red.values()), MIN_REDUCTION) and not at_least(
             -min(red.values()), MIN_REDUCTION
         )
         t = _targets(sub).loc[ds]
@@ -191,7 +185,7 @@ def _reduction(rows, part: str, base_of, defended_of, key: str) -> Verdict:
     numbers: dict = {"datasets": per}
     if largest:
         numbers["largest_reduction"] = float(max(largest))
-        numbers["reaches_paper"] = _at_least(max(largest), paper)
+        numbers["reaches_paper"] = at_least(max(largest), paper)
         parts.append(numbers["reaches_paper"])
     return Verdict(
         "salem2019",
@@ -275,10 +269,10 @@ def anonymisation(rows) -> Verdict:
             "k_anonymous_raw": float(first.loc[raw[0], "k_anonymous_share"][str(k)]),
             "k_anonymous_generalised": float(first.loc[gen[0], "k_anonymous_share"][str(k)]),
             "auc_hidden_members": None if pd.isna(hidden) else float(hidden),
-            "beats_chance_raw": _at_least(r.auc, CHANCE_AUC),
+            "beats_chance_raw": at_least(r.auc, CHANCE_AUC),
         }
         if entry["beats_chance_raw"]:
-            entry["hardens"] = _at_least(r.auc - g.auc, EFFECT)
+            entry["hardens"] = at_least(r.auc - g.auc, EFFECT)
             parts.append(entry["hardens"])
         per.setdefault(str(ds), {})[str(m)] = entry
     return Verdict(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .rules import EFFECT, RISING_SPEARMAN, Verdict, overall, spearman
+from .rules import EFFECT, RISING_SPEARMAN, Verdict, at_least, overall, spearman
 
 __all__ = [
     "EFFECT",
@@ -33,19 +33,38 @@ __all__ = [
 SLOWER = 1.1
 
 
+#: The row fields the rules read (absent ones count as missing values).
+FIELDS = (
+    "part",
+    "dataset",
+    "setting",
+    "attack",
+    "top_n_accuracy",
+    "baseline",
+    "auc",
+    "epochs",
+    "dropout",
+    "weight_norm",
+    "fit_s",
+    "sample_fd",
+    "attacker_fd",
+)
+
+
 def _part(rows, part: str) -> pd.DataFrame:
     d = pd.DataFrame(list(rows))
-    if d.empty or "part" not in d:
-        return pd.DataFrame(columns=["part", "dataset", "setting", "attack"])
+    for name in FIELDS:
+        if name not in d:
+            d[name] = None
     d = d[d["part"] == part].copy()
-    if not d.empty:
-        d["lift"] = d["top_n_accuracy"] - d["baseline"]
+    d["lift"] = pd.to_numeric(d["top_n_accuracy"]) - pd.to_numeric(d["baseline"])
     return d
 
 
-def _get(d: pd.DataFrame, setting: str, attack: str, field: str) -> float:
+def _get(d: pd.DataFrame, setting: str, attack: str, field: str) -> float | None:
+    """The ``field`` of the row of ``setting`` and ``attack`` in ``d``, or None."""
     hit = d[(d["setting"] == setting) & (d["attack"] == attack)]
-    return float(hit[field].iloc[0])
+    return None if hit.empty or hit[field].isna().iloc[0] else float(hit[field].iloc[0])
 
 
 def longer_training(rows) -> Verdict:
@@ -94,10 +113,12 @@ def quality_drives_attack(rows) -> Verdict:
     d = pd.concat([_part(rows, "epochs"), _part(rows, "defences")])
     per, holds = {}, []
     for ds, sub in d.groupby("dataset", sort=True):
-        t = sub[sub["attack"] == "black_box"].drop_duplicates(["top_n_accuracy", "sample_fd"])
+        t = sub[sub["attack"] == "black_box"].drop_duplicates(  # "none" is an epochs target
+            ["epochs", "dropout", "weight_norm"]
+        )
         if t["sample_fd"].isna().any() or len(t) < 3:
             continue
-        rho = spearman(t["sample_fd"], t["top_n_accuracy"])
+        rho = spearman(t["sample_fd"].astype(float), t["top_n_accuracy"])
         ok = bool(rho == rho and rho <= -RISING_SPEARMAN)
         per[ds] = {"spearman": rho, "n_targets": len(t), "holds": ok}
         holds.append(ok)
@@ -121,8 +142,9 @@ def target_generator_better(rows) -> Verdict:
     per, holds = {}, []
     for ds, sub in d.groupby("dataset", sort=True):
         t = sub[sub["attack"] == "black_box"]
-        if t["attacker_fd"].isna().any() or t.empty:
+        if t.empty or t[["sample_fd", "attacker_fd"]].isna().any().any():
             continue
+        t = t.astype({"sample_fd": float, "attacker_fd": float})
         better = t["sample_fd"] < t["attacker_fd"]
         ok = bool(better.all())
         per[ds] = {
@@ -145,18 +167,20 @@ def auxiliary_knowledge(rows) -> Verdict:
     """
     aux = _part(rows, "auxiliary")
     plain = pd.concat([_part(rows, "epochs"), _part(rows, "defences")])
-    undefended = (plain["dropout"] == 0) & ~plain["weight_norm"].astype(bool)
-    plain = plain[(plain["attack"] == "black_box") & undefended]
+    undefended = (plain["dropout"].fillna(0) == 0) & ~plain["weight_norm"].fillna(False)
+    plain = plain[(plain["attack"] == "black_box") & undefended.astype(bool)]
     per, holds = {}, []
     for ds, sub in aux.groupby("dataset", sort=True):
         both = sub[sub["setting"].str.startswith("train+test")]
+        if both.empty:
+            continue
         same = plain[(plain["dataset"] == ds) & (plain["epochs"] == both["epochs"].iloc[0])]
-        if both.empty or same.empty:
+        if same.empty:
             continue
         lift_aux = float(both["lift"].iloc[0])
         lift_bb = float(same["lift"].iloc[0])
         test = sub[sub["setting"].str.startswith("test")]
-        ok = lift_aux - lift_bb >= EFFECT
+        ok = at_least(lift_aux - lift_bb, EFFECT)
         per[ds] = {
             "lift_black_box": lift_bb,
             "lift_aux": lift_aux,
@@ -186,7 +210,7 @@ def generative_weaker(rows) -> Verdict:
             continue
         lift_clf = float(sub["lift"].iloc[0])
         best = g.loc[g["lift"].idxmax()]
-        ok = lift_clf - float(best["lift"]) >= EFFECT
+        ok = at_least(lift_clf - float(best["lift"]), EFFECT)
         per[ds] = {
             "classifier_top_n": float(sub["top_n_accuracy"].iloc[0]),
             "classifier_auc": float(sub["auc"].iloc[0]),
@@ -216,11 +240,16 @@ def dropout_vs_weight_norm(rows) -> Verdict:
         drop = [s for s in sub["setting"].unique() if s.startswith("dropout")]
         if not drop:
             continue
-        none = _get(sub, "none", "white_box", "top_n_accuracy")
-        cut_drop = none - _get(sub, drop[0], "white_box", "top_n_accuracy")
-        cut_wn = none - _get(sub, "weight_norm", "white_box", "top_n_accuracy")
-        slower = _get(sub, drop[0], "white_box", "fit_s") / _get(sub, "none", "white_box", "fit_s")
-        effective, prolongs = cut_drop - cut_wn >= EFFECT, slower >= SLOWER
+        acc = {s: _get(sub, s, "white_box", "top_n_accuracy") for s in ("none", drop[0])}
+        acc["weight_norm"] = _get(sub, "weight_norm", "white_box", "top_n_accuracy")
+        fit = {s: _get(sub, s, "white_box", "fit_s") for s in ("none", drop[0])}
+        if None in acc.values() or None in fit.values():
+            continue
+        none = acc["none"]
+        cut_drop, cut_wn = none - acc[drop[0]], none - acc["weight_norm"]
+        slower = fit[drop[0]] / fit["none"]
+        effective = at_least(cut_drop - cut_wn, EFFECT)
+        prolongs = at_least(slower, SLOWER)
         per[ds] = {
             "white_box_none": none,
             "cut_dropout": cut_drop,

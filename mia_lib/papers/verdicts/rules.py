@@ -20,6 +20,7 @@ __all__ = [
     "overall",
     "spearman",
     "series_rises",
+    "at_least",
     "EFFECT",
     "RISING_SPEARMAN",
     "CHANCE_AUC",
@@ -111,6 +112,16 @@ def spearman(a, b) -> float:
     if len(a) < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
         return float("nan")
     return round(float(spearmanr(a, b).statistic), 12)
+
+
+def at_least(a, b) -> bool:
+    """``a >= b`` up to floating point (12 decimals), so that a threshold met exactly is
+    met: 0.7 - 0.65 is 0.04999999999999993 in binary floating point.
+
+    >>> 0.7 - 0.65 >= 0.05, at_least(0.7 - 0.65, 0.05)
+    (False, True)
+    """
+    return round(float(a) - float(b), 12) >= 0
 
 
 def series_rises(x, y, effect: float = EFFECT, min_spearman: float = RISING_SPEARMAN) -> bool:
