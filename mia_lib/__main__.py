@@ -1,4 +1,5 @@
-"""Command line of mia_lib: run the book's replications and store their results.
+"""Command line of mia_lib: run the book's replications and store their results, or audit a
+trained model.
 
     python -m mia_lib replicate --list
     python -m mia_lib replicate NAME --profile quick|full [--seed N] [--out DIR]
@@ -13,6 +14,14 @@ never replaced by one with fewer rows unless ``--force`` (``--merge`` updates it
 
 Exit status: 0 on success, 2 for a wrong command line, 1 when the run cannot be made or
 stored (missing data, an unwritable or invalid result file).
+
+    python -m mia_lib audit --model PATH --members PATH --non-members PATH --out DIR
+        [--population PATH] [--attacks loss,modified_entropy,shokri] [--fprs 0.01,0.001]
+        [--n-shadows K] [--outputs logits|probabilities] [--seed N] [--no-progress]
+
+writes ``DIR/report.html`` (self-contained) and ``DIR/report.json``
+(:mod:`mia_lib.audit_cli`). Exit status 2 for a wrong command line or an input the audit
+cannot use, with a message that says what was wrong.
 """
 
 from __future__ import annotations
@@ -49,6 +58,28 @@ def _dataset_list(text: str) -> list[str]:
             f"--datasets needs at least one dataset name (comma-separated), got {text!r}"
         )
     return names
+
+
+def _attack_list(text: str) -> list[str]:
+    from .audit import ATTACKS
+
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    unknown = [n for n in names if n not in ATTACKS]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(f"choose among {', '.join(ATTACKS)}; got {text!r}")
+    return names
+
+
+def _rate_list(text: str) -> list[float]:
+    try:
+        rates = [float(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected rates such as 0.01,0.001; got {text!r}"
+        ) from None
+    if not rates or any(not 0 < r < 1 for r in rates):
+        raise argparse.ArgumentTypeError(f"each rate must be in (0, 1); got {text!r}")
+    return rates
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -104,12 +135,52 @@ def _parser() -> argparse.ArgumentParser:
         help="threads for torch and the BLAS/OpenMP pools (default $MIA_THREADS or 1)",
     )
     rp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    au = sub.add_parser(
+        "audit",
+        help="audit a trained model: how much it leaks about its training records",
+        description="Audit a trained classifier on records it was trained on (members) and "
+        "records it never saw (non-members); write report.html and report.json.",
+    )
+    au.add_argument(
+        "--model", required=True, help=".joblib/.pkl (scikit-learn) or .pt (TorchScript)"
+    )
+    au.add_argument("--members", required=True, help="training records: .npz (X, y) or .csv")
+    au.add_argument("--non-members", required=True, help="records the model never saw")
+    au.add_argument("--population", default=None, help="other records, to train shadow models on")
+    au.add_argument("--out", required=True, help="folder for report.html and report.json")
+    au.add_argument(
+        "--attacks",
+        type=_attack_list,
+        default=None,
+        help="comma-separated subset of loss,modified_entropy,shokri (default: all)",
+    )
+    au.add_argument("--fprs", type=_rate_list, default=None, help="e.g. 0.01,0.001")
+    au.add_argument("--n-shadows", type=_positive_int, default=4)
+    au.add_argument(
+        "--outputs",
+        default="logits",
+        choices=("logits", "probabilities"),
+        help="what a TorchScript model returns (default logits)",
+    )
+    au.add_argument("--seed", type=_seed, default=0)
+    au.add_argument("--no-progress", action="store_true", help="no progress bar")
     return ap  # fmt: skip
 
 
 def main(argv=None) -> int:
     ap = _parser()
     args = ap.parse_args(argv)
+    if args.command == "audit":
+        from .audit import ATTACKS
+        from .audit_cli import run
+
+        if args.attacks is None:
+            args.attacks = list(ATTACKS)
+        return run(args)
+    return _replicate(ap, args)
+
+
+def _replicate(ap, args) -> int:
     from .experiments import (
         EXPERIMENTS,
         MissingDataError,

@@ -182,6 +182,7 @@ class ShadowModels(BaseEstimator):
         same training as one by one, several times faster).
     random_state : None, int, Generator or SeedSequence (:mod:`mia_lib.seeding`). The splits
         and every model's seed are spawned from it, so ``batched`` does not change the models.
+    verbose : show a progress bar over the shadow models trained one by one.
 
     Attributes
     ----------
@@ -219,6 +220,7 @@ class ShadowModels(BaseEstimator):
         disjoint: bool = False,
         batched: bool = True,
         random_state=None,
+        verbose: bool = False,
     ):
         self.model = model
         self.n_shadows = n_shadows
@@ -228,6 +230,7 @@ class ShadowModels(BaseEstimator):
         self.disjoint = disjoint
         self.batched = batched
         self.random_state = random_state
+        self.verbose = verbose
 
     def fit(self, X, y):
         """Train the shadows on the attacker's records ``X``, labels ``y``; returns self."""
@@ -235,6 +238,7 @@ class ShadowModels(BaseEstimator):
         n_shadows = check_positive_int(self.n_shadows, "n_shadows")
         check_bool(self.disjoint, "disjoint")
         check_bool(self.batched, "batched")
+        check_bool(self.verbose, "verbose")
         if self.n_classes is not None:
             check_positive_int(self.n_classes, "n_classes", minimum=2)
         X = check_features(X, allow_nd=True)
@@ -257,10 +261,15 @@ class ShadowModels(BaseEstimator):
                 trained.append(train_many(template, X, y, subsets, random_state=kind_seqs[j]))
             else:
                 seeds = [int_seed(s) for s in spawn(kind_seqs[j], n_shadows)]
+                pairs = zip(seeds, subsets, strict=True)
+                if self.verbose:
+                    from tqdm.auto import tqdm
+
+                    pairs = tqdm(pairs, total=n_shadows, desc="shadow models", unit="model")
                 trained.append(
                     [
                         self._new_model(kind, seed, k, params).fit(X[idx], y[idx])
-                        for seed, idx in zip(seeds, subsets, strict=True)
+                        for seed, idx in pairs
                     ]
                 )
         m = len(kinds)
