@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
-from ._validation import check_features, check_labels, check_positive_int
+from ._validation import check_features, check_labels, check_positive_int, check_probability
 from .dp_bounds import EmpiricalEpsilon, clopper_pearson, empirical_epsilon
 from .intervals import bootstrap_ci
 from .metrics import per_class_report
@@ -156,7 +156,12 @@ class AuditReport:
                 "strongest": self.strongest,
                 "attacks": [a.to_dict() for a in self.attacks],
                 "skipped": dict(self.skipped),
-                "per_class": {str(c): row.to_dict() for c, row in self.per_class.iterrows()},
+                "per_class": {
+                    str(c): {
+                        col: int(v) if col.startswith("n") else float(v) for col, v in row.items()
+                    }
+                    for c, row in self.per_class.iterrows()
+                },
                 "at_risk": [int(i) for i in self.at_risk],
             }
         )
@@ -189,13 +194,16 @@ class AuditReport:
 
 # -- inputs ------------------------------------------------------------------------------
 def _predictor(model):
-    """A function ``X -> probabilities`` for ``model``, and whether it can be retrained."""
+    """A function ``X -> probabilities`` for ``model``, whether it can be retrained, and
+    the classes it knows (None when it does not say)."""
     if hasattr(model, "predict_proba"):
+        retrainable = isinstance(model, BaseEstimator)
         if hasattr(model, "classes_") and not hasattr(model, "predict_logits"):
-            return (lambda X: full_proba(model, X)), isinstance(model, BaseEstimator)
-        return (lambda X: model_proba(model, X)), isinstance(model, BaseEstimator)
+            known = np.asarray(model.classes_)
+            return (lambda X: full_proba(model, X)), retrainable, known
+        return (lambda X: model_proba(model, X)), retrainable, None
     if callable(model):
-        return (lambda X: np.asarray(model(X), dtype=np.float64)), False
+        return (lambda X: np.asarray(model(X), dtype=np.float64)), False, None
     raise TypeError(
         f"model must be a fitted classifier with predict_proba or a function returning "
         f"class probabilities, got {type(model).__name__}."
@@ -242,6 +250,18 @@ def _overlap(Xa, ya, Xb, yb) -> int:
     )
 
 
+def _unseen(known, y, which: str) -> None:
+    """Refuse labels of classes the model was not trained on."""
+    if known is None:
+        return
+    missing = np.setdiff1d(np.unique(y), known)
+    if missing.size:
+        raise ValueError(
+            f"the {which} have labels {missing[:10].tolist()} of classes unseen by the model "
+            f"(it knows {known[:20].tolist()}); audit with records of the model's classes."
+        )
+
+
 def _fprs(fprs, n_non: int) -> tuple[float, ...]:
     if fprs is None:
         out = tuple(f for f in DEFAULT_FPRS if f * n_non >= 1)
@@ -251,7 +271,15 @@ def _fprs(fprs, n_non: int) -> tuple[float, ...]:
                 "non-members (one false positive). Give more non-members."
             )
         return out
-    out = tuple(sorted({float(f) for f in np.atleast_1d(fprs)}, reverse=True))
+    values = np.atleast_1d(np.asarray(fprs, dtype=object))
+    if values.size == 0 or any(
+        isinstance(f, bool) or not isinstance(f, int | float | np.number) for f in values
+    ):
+        raise ValueError(
+            f"fprs must be a non-empty list of false positive rates such as [0.01, 0.001], "
+            f"got {fprs!r}."
+        )
+    out = tuple(sorted({float(f) for f in values}, reverse=True))
     for f in out:
         if not 0 < f < 1:
             raise ValueError(f"each of fprs must be a rate in (0, 1), got {f!r}.")
@@ -328,13 +356,15 @@ def audit(
     ``confidence``: the level of every interval. ``n_at_risk``: members listed as most at
     risk. ``verbose``: progress bars while shadow models train.
     """
-    attacks = (attacks,) if isinstance(attacks, str) else tuple(attacks)
+    if isinstance(attacks, str):
+        attacks = (attacks,)
+    if not isinstance(attacks, list | tuple) or not attacks:
+        raise ValueError(f"attacks must be some of {ATTACKS} (a non-empty list), got {attacks!r}.")
     unknown = [a for a in attacks if a not in ATTACKS]
-    if not attacks or unknown:
+    if unknown:
         raise ValueError(f"attacks must be some of {ATTACKS}, got {attacks!r}.")
-    confidence = float(confidence)
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}.")
+    attacks = tuple(attacks)
+    confidence = check_probability(confidence, "confidence", lo_open=True, hi_open=True)
     n_at_risk = check_positive_int(n_at_risk, "n_at_risk")
     n_shadows = check_positive_int(n_shadows, "n_shadows")
     Xm = check_features(X_members, "X_members", allow_nd=True)
@@ -358,7 +388,30 @@ def audit(
             "a record is a member or not. Drop the duplicates before auditing."
         )
     fprs = _fprs(fprs, len(Xn))
-    predict, retrainable = _predictor(model)
+    if population is not None:
+        if not isinstance(population, list | tuple) or len(population) != 2:
+            raise ValueError(
+                "population must be a pair (X, y) of records and labels, got "
+                f"{type(population).__name__}."
+            )
+        Xp = check_features(population[0], "population X", allow_nd=True)
+        yp = check_labels(population[1], name="population y")
+        if Xp.shape[1:] != Xm.shape[1:] or len(Xp) != len(yp):
+            raise ValueError(
+                f"population must be (X, y) with records of shape {Xm.shape[1:]}; got X of "
+                f"shape {Xp.shape} and {len(yp)} labels."
+            )
+        for X, yy, which in ((Xm, ym, "members"), (Xn, yn, "non-members")):
+            shared = _overlap(X, yy, Xp, yp)
+            if shared:
+                raise ValueError(
+                    f"{shared} population records also appear among the {which}; the "
+                    "population must be other records. Drop them before auditing."
+                )
+        population = (Xp, yp)
+    predict, retrainable, known = _predictor(model)
+    _unseen(known, ym, "members")
+    _unseen(known, yn, "non-members")
     with limit_threads():
         Pm = _probabilities(predict, Xm, ym, "members")
         Pn = _probabilities(predict, Xn, yn, "non-members")
@@ -376,19 +429,11 @@ def audit(
         elif not retrainable and shadow_model is None:
             skipped[name] = "the model cannot be retrained; pass shadow_model"
         else:
-            Xp, yp = population
-            Xp = check_features(Xp, "population X", allow_nd=True)
-            yp = check_labels(yp, name="population y")
-            if Xp.shape[1:] != Xm.shape[1:] or len(Xp) != len(yp):
-                raise ValueError(
-                    f"population must be (X, y) with records of shape {Xm.shape[1:]}; got "
-                    f"X of shape {Xp.shape} and {len(yp)} labels."
-                )
             with limit_threads():
                 scores[name] = _shokri_scores(
                     model,
                     shadow_model,
-                    (Xp, yp),
+                    population,
                     P,
                     y,
                     P.shape[1],

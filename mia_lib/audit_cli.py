@@ -63,7 +63,10 @@ def load_model(path, outputs: str = "logits"):
         try:
             model = joblib.load(p)
         except Exception as exc:  # a corrupt file or a class that is not installed
-            raise InputError(f"could not load the model {p.name}: {exc}") from exc
+            raise InputError(
+                f"could not load the model {p.name} ({type(exc).__name__}: {exc}); save it "
+                "with joblib.dump or pickle.dump."
+            ) from exc
         if not hasattr(model, "predict_proba"):
             raise InputError(
                 f"the object in {p.name} is a {type(model).__name__}, which has no "
@@ -80,10 +83,26 @@ def load_model(path, outputs: str = "logits"):
     @torch.no_grad()
     def predict(X):
         out = []
-        for start in range(0, len(X), 1024):
-            z = module(torch.as_tensor(np.asarray(X[start : start + 1024]), dtype=torch.float32))
-            out.append(torch.softmax(z, dim=1) if outputs == "logits" else z)
-        return torch.cat(out).double().numpy()
+        try:
+            for start in range(0, len(X), 1024):
+                batch = torch.as_tensor(np.asarray(X[start : start + 1024]), dtype=torch.float32)
+                out.append(module(batch))
+        except RuntimeError as exc:
+            lines = str(exc).strip().splitlines()
+            raise InputError(
+                f"the TorchScript module {p.name} failed on records of shape "
+                f"{tuple(np.shape(X)[1:])}: {lines[-1] if lines else type(exc).__name__}"
+            ) from exc
+        z = torch.cat(out).double()
+        if outputs == "probabilities":
+            return z.numpy()
+        ones = torch.ones(len(z), dtype=z.dtype)
+        if z.ndim == 2 and bool((z >= 0).all()) and torch.allclose(z.sum(1), ones, atol=1e-6):
+            raise InputError(
+                f"the TorchScript module {p.name} returns rows that are already "
+                "probabilities; pass --outputs probabilities (softmax would be applied twice)."
+            )
+        return torch.softmax(z, dim=1).numpy()
 
     return predict
 
@@ -93,17 +112,28 @@ def load_records(path, what: str = "records"):
     p = _existing(path, f"the {what} file")
     suffix = p.suffix.lower()
     if suffix == ".npz":
-        with np.load(p, allow_pickle=False) as data:
-            missing = {"X", "y"} - set(data.files)
-            if missing:
-                raise InputError(
-                    f"{p.name} must hold arrays named X and y; it has {sorted(data.files)}."
-                )
-            X, y = data["X"], data["y"]
+        try:
+            with np.load(p, allow_pickle=False) as data:
+                names = list(data.files)
+                X = data["X"] if "X" in names else None
+                y = data["y"] if "y" in names else None
+        except Exception as exc:  # empty, truncated or not an npz archive
+            raise InputError(
+                f"could not read {p.name} as .npz ({type(exc).__name__}: {exc}); save it with "
+                "numpy.savez(path, X=X, y=y)."
+            ) from exc
+        if X is None or y is None:
+            raise InputError(f"{p.name} must hold arrays named X and y; it has {sorted(names)}.")
     elif suffix == ".csv":
         import pandas as pd
 
-        frame = pd.read_csv(p)
+        try:
+            frame = pd.read_csv(p)
+        except Exception as exc:  # empty file, bad quoting, binary data
+            raise InputError(
+                f"could not read {p.name} as CSV ({type(exc).__name__}: {exc}); it needs a "
+                "header row and one record per line."
+            ) from exc
         if frame.shape[1] < 2:
             raise InputError(f"{p.name} needs a label column and at least one feature column.")
         label = "y" if "y" in frame.columns else frame.columns[-1]
@@ -132,7 +162,16 @@ def run(args) -> int:
     from .audit_report import write_report
 
     t0 = time.perf_counter()
+    out_dir = Path(args.out)
     try:
+        if out_dir.exists() and not out_dir.is_dir():
+            raise InputError(f"--out {out_dir} is a file; name a folder for the report.")
+        from .download import require_writable
+
+        try:
+            require_writable(out_dir, "output folder")
+        except (OSError, RuntimeError) as exc:
+            raise InputError(str(exc)) from exc
         model = load_model(args.model, args.outputs)
         Xm, ym = load_records(args.members, "members")
         Xn, yn = load_records(args.non_members, "non-members")
@@ -153,7 +192,11 @@ def run(args) -> int:
     except (InputError, ValueError, TypeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    out = write_report(report, args.out)
+    try:
+        out = write_report(report, out_dir)
+    except (OSError, RuntimeError) as exc:  # the folder became unwritable
+        print(f"error: could not write the report into {out_dir}: {exc}", file=sys.stderr)
+        return 1
     print(report.summary())
     print(
         f"wrote {out / 'report.html'} and {out / 'report.json'} ({time.perf_counter() - t0:.1f} s)"

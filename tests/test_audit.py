@@ -6,7 +6,7 @@ message naming the problem (in Python: ValueError/TypeError; on the command line
 one ``error: ...`` line); the HTML page is self-contained and opens in headless Chromium
 (skipped without Chromium or Playwright, as tests/browser_check.py does).
 
-Known bugs are pinned with strict xfails. Models are tiny (scikit-learn's digits).
+Models are tiny (scikit-learn's digits).
 """
 
 from __future__ import annotations
@@ -390,7 +390,7 @@ BAD = {
     "labels the model lacks": (
         lambda a: a.update(model=DecisionTreeClassifier().fit(a["Xm"][a["ym"] < 5], a["ym"][a["ym"] < 5]),
                            Xm=a["Xm"][a["ym"] < 5], ym=a["ym"][a["ym"] < 5]),
-        ValueError, "non-members have labels up to 9, but the model gives 5 class probabilities"),
+        ValueError, r"the non-members have labels \[5, 6, 7, 8, 9\] of classes unseen by the model"),
     "function with too few columns": (
         lambda a: a.update(model=lambda X: np.full((len(X), 5), 0.2)), ValueError, "classes unseen by the model"),
     "negative labels": (lambda a: a.update(ym=a["ym"] - 1), ValueError, "y_members has labels outside"),
@@ -414,9 +414,9 @@ BAD = {
     "unknown attack": (lambda a: a.update(attacks="lira"), ValueError, "attacks must be some of"),
     "unknown among known": (lambda a: a.update(attacks=["loss", "LOSS"]), ValueError, "attacks must be some of"),
     "no attack": (lambda a: a.update(attacks=[]), ValueError, "attacks must be some of"),
-    "confidence 1": (lambda a: a.update(confidence=1), ValueError, r"confidence must be in \(0, 1\)"),
-    "confidence 95": (lambda a: a.update(confidence=95), ValueError, r"confidence must be in \(0, 1\)"),
-    "confidence NaN": (lambda a: a.update(confidence=float("nan")), ValueError, r"confidence must be in \(0, 1\)"),
+    "confidence 1": (lambda a: a.update(confidence=1), ValueError, r"confidence must be a number in \(0, 1\)"),
+    "confidence 95": (lambda a: a.update(confidence=95), ValueError, r"confidence must be a number in \(0, 1\)"),
+    "confidence NaN": (lambda a: a.update(confidence=float("nan")), ValueError, r"confidence must be a number in \(0, 1\)"),
     "n_at_risk 0": (lambda a: a.update(n_at_risk=0), ValueError, "n_at_risk"),
     "n_shadows 0": (lambda a: a.update(n_shadows=0), ValueError, "n_shadows"),
     "population with other features": (
@@ -455,13 +455,6 @@ def test_bad_inputs_are_refused_with_a_message_naming_the_problem(case, rf, data
      ("population", "X without y")],
     ids=["confidence None", "confidence text", "fprs text", "attacks None", "population X"],
 )  # fmt: skip
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: audit() converts these options with float()/iter()/tuple unpacking unguarded, "
-    "so the error is Python's ('float() argument must be ... NoneType', 'could not convert "
-    "string to float', 'NoneType object is not iterable', 'too many values to unpack "
-    "(expected 2)') and does not name the option",
-)
 def test_bad_option_values_name_the_option(option, value, rf, data):
     if value == "X without y":
         value = data["population"][0]
@@ -469,25 +462,12 @@ def test_bad_option_values_name_the_option(option, value, rf, data):
         _audit(rf, data, **{option: value})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IndexError,
-    reason="bug: audit(fprs=[]) is accepted and returns a report with no rates; summary() "
-    "(and so render_html / the CLI) then raise IndexError: tuple index out of range",
-)
 def test_an_empty_list_of_fprs_is_refused(dt, data):
     with pytest.raises(ValueError, match="fprs"):
         r = _audit(dt, data, fprs=[], attacks="loss")
         r.summary()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the check for labels the model does not have is only 'label >= number of "
-    "columns'; a scikit-learn model trained without class 3 (classes_ 0,1,2,4..9) gets a "
-    "zero column for 3 from full_proba, and non-members labelled 3 are audited silently "
-    "(their loss is log(1e-12)) instead of being refused",
-)
 def test_labels_of_a_class_missing_inside_the_models_classes_are_refused(data):
     (Xm, ym), (Xn, yn) = data["members"], data["non_members"]
     model = DecisionTreeClassifier(random_state=0).fit(Xm[ym != 3], ym[ym != 3])
@@ -762,12 +742,6 @@ def test_a_torchscript_module_of_logits_is_not_taken_for_probabilities(
     assert err.count("\n") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=EOFError,
-    reason="bug: an empty (0-byte) .npz makes np.load raise EOFError, which load_records does "
-    "not turn into an InputError: the command line ends in a traceback instead of exit 2",
-)
 def test_an_empty_npz_file_is_an_input_error(files, tmp_path, capsys):
     (tmp_path / "empty.npz").write_bytes(b"")
     rc, out, err = _cli(
@@ -776,14 +750,6 @@ def test_an_empty_npz_file_is_an_input_error(files, tmp_path, capsys):
     assert rc == 2 and err.startswith("error: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeError,
-    reason="bug: a TorchScript module whose input width differs from the records' raises "
-    "torch's RuntimeError (mat1 and mat2 shapes cannot be multiplied) while predicting; "
-    "run() catches only InputError/ValueError/TypeError, so the command line prints a "
-    "TorchScript traceback instead of exit 2",
-)
 def test_a_torchscript_module_of_the_wrong_width_is_an_input_error(scaled_files, tmp_path, capsys):
     torch.jit.script(torch.nn.Sequential(torch.nn.Linear(10, 10))).save(str(tmp_path / "n.pt"))
     rc, out, err = _cli(
@@ -792,13 +758,6 @@ def test_a_torchscript_module_of_the_wrong_width_is_an_input_error(scaled_files,
     assert rc == 2 and err.startswith("error: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeError,
-    reason="bug: --out naming an existing file: the audit runs in full, then write_report "
-    "raises ReadOnlyError (a RuntimeError) uncaught, so the command line ends in a traceback "
-    "(and the output folder is not checked before the audit)",
-)
 def test_out_naming_a_file_fails_with_a_message(files, tmp_path, capsys):
     (tmp_path / "taken").write_text("x")
     rc, out, err = _cli(_argv(files, tmp_path / "taken"), capsys)
