@@ -52,6 +52,7 @@ from sklearn.base import BaseEstimator, clone
 
 from ._validation import check_features, check_labels, check_positive_int, check_probability
 from .dp_bounds import EmpiricalEpsilon, clopper_pearson, empirical_epsilon
+from .experiments.results import jsonable
 from .intervals import bootstrap_ci
 from .metrics import per_class_report
 from .query import full_proba, model_proba
@@ -134,18 +135,7 @@ class AuditReport:
     def to_dict(self) -> dict:
         """The report as plain JSON-ready values (NaN as None)."""
 
-        def plain(v):
-            if isinstance(v, dict):
-                return {str(k): plain(x) for k, x in v.items()}
-            if isinstance(v, list | tuple):
-                return [plain(x) for x in v]
-            if isinstance(v, np.generic):
-                v = v.item()
-            if isinstance(v, float) and not math.isfinite(v):
-                return None
-            return v
-
-        return plain(
+        return jsonable(
             {
                 "n_members": self.n_members,
                 "n_non_members": self.n_non_members,
