@@ -124,3 +124,13 @@ def test_snapshots_give_the_rows_of_separate_runs(smoke):
     rows = {r["key"]: r for r in smoke["results"]["rows"]}
     row = rows[f"epochs/fashion_mnist/epochs={first}/white_box"]
     assert row["top_n_accuracy"] == top_n_accuracy(m, s)
+
+
+def test_an_epochs_override_that_changes_nothing_is_refused():
+    from mia_lib.experiments import ProfileError
+
+    with pytest.raises(ProfileError, match="epochs has no effect on hayes_logan"):
+        load_profile("hayes_logan", "smoke", epochs=3)
+    # where an entry trains a model with epochs, the override applies
+    p = load_profile("shokri_datasets", "quick", epochs=5)
+    assert all(e.params["epochs"] == 5 for e in p.datasets.values() if "epochs" in e.params)

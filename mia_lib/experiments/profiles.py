@@ -244,6 +244,12 @@ def apply_overrides(prof: Profile, **overrides) -> Profile:
                 given[name] = check_positive_int(given[name], name)
             except ValueError as exc:
                 raise ProfileError(str(exc)) from None
+    if "epochs" in given and not any("epochs" in e.params for e in entries.values()):
+        raise ProfileError(
+            f"epochs has no effect on {prof.replication}: none of its entries trains a model "
+            "with an epochs parameter (its epochs, if any, are part of the profile); leave "
+            "it out"
+        )
     for key, e in entries.items():
         changes: dict = {}
         if "n_shadows" in given:
