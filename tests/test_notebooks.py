@@ -12,7 +12,9 @@ One test per check and notebook, each failing with the cells at fault and what t
 4. code lines are at most 88 characters (the width of the HTML code blocks);
 5. every solution is a dropdown and its code lives in code cells (which run), not in
    Markdown code fences (which never run);
-6. code cells were run in order from a fresh kernel (execution counts 1..n) without errors.
+6. code cells were run in order from a fresh kernel (execution counts 1..n) without errors;
+7. every exercise names its difficulty as its title (``:::{exercise} core``): ``warm-up``,
+   ``core`` or ``challenge``, shown in the HTML as "Exercise 3 (core)".
 
 The checks are plain functions over a notebook (a dict as in the ``.ipynb`` JSON); the tests
 at the end of this module prove on small notebooks that each passes on good input and fails
@@ -351,6 +353,31 @@ def execution_problems(nb: dict) -> list[str]:
     return problems
 
 
+# -- 7. exercises: a difficulty each -----------------------------------------------------------
+
+#: The difficulties an exercise may name (its directive's title).
+DIFFICULTIES = ("warm-up", "core", "challenge")
+
+
+def difficulty_problems(nb: dict) -> list[str]:
+    problems = []
+    for i, cell in enumerate(nb.get("cells", [])):
+        if cell.get("cell_type") != "markdown":
+            continue
+        lines = _text(cell["source"]).splitlines()
+        for block in _blocks(lines):
+            if block["name"] != "exercise":
+                continue
+            title = re.sub(r"^\S*\{exercise\}", "", block["text"].lstrip(":`~")).strip()
+            if title not in DIFFICULTIES:
+                label = _directive_options(lines, block).get("label", "?")
+                problems.append(
+                    f"cell {i + 1}: exercise {label} has the title {title!r}, not one of "
+                    f"{', '.join(DIFFICULTIES)}"
+                )
+    return problems
+
+
 CHECKS = {
     "machine_independent_outputs": (
         machine_text_problems,
@@ -377,6 +404,11 @@ CHECKS = {
     "solutions_dropdown_code_runs": (
         solution_problems,
         "solutions are collapsed (':class: dropdown') and their code runs in CI",
+    ),
+    "exercises_have_difficulty": (
+        difficulty_problems,
+        "every exercise names its difficulty as the directive's title: "
+        "':::{exercise} warm-up', 'core' or 'challenge'",
     ),
     "executed_in_order_without_errors": (
         execution_problems,
@@ -463,11 +495,11 @@ def good_notebook() -> dict:
             ],
         ),
         _md(
-            "```{exercise}\n:label: ex-a\nDo it.\n```\n\n"
+            "```{exercise} warm-up\n:label: ex-a\nDo it.\n```\n\n"
             ":::{solution} ex-a\n:class: dropdown\nA word, and maths:\n"
             "```{math}\nx^2\n```\n:::\n"
         ),
-        _md("````{exercise}\n:label: ex-b\nCode it.\n````\n\n"),
+        _md("````{exercise} challenge\n:label: ex-b\nCode it.\n````\n\n"),
         _md("````{solution-start} ex-b\n:class: dropdown\n````\nThe code:"),
         _code("print(round(0.123456, 3))", 4, [_stream("0.123\n")]),
         _md("It prints a number.\n\n````{solution-end}\n````"),
@@ -531,6 +563,11 @@ BAD = {
             source="::::{solution-start} ex-b\n:class: dropdown\n::::\n"
             "```{code-block} python\nx = 1\n```\n::::{solution-end}\n::::"
         ),
+    ],
+    "exercises_have_difficulty": [
+        lambda c: c[4].update(source="```{exercise}\n:label: ex-a\nDo it.\n```\n"),
+        lambda c: c[5].update(source="````{exercise} hard\n:label: ex-b\nCode it.\n````\n"),
+        lambda c: c[4].update(source=":::{exercise} Core\n:label: ex-a\nDo it.\n:::\n"),
     ],
     "executed_in_order_without_errors": [
         lambda c: c[7].update(execution_count=None),
