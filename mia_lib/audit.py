@@ -56,7 +56,7 @@ from .experiments.results import jsonable
 from .intervals import bootstrap_ci
 from .metrics import per_class_report
 from .query import full_proba, model_proba
-from .scoring import auc, roc_curve
+from .scoring import auc, tpr_at_fpr
 from .seeding import int_seed, spawn
 from .signals import compute_signal
 from .threads import limit_threads
@@ -231,13 +231,10 @@ def _overlap(Xa, ya, Xb, yb) -> int:
 
     def keys(X, y):
         rows = np.ascontiguousarray(X.reshape(len(X), -1), dtype=np.float64)
-        return {r.tobytes() + int(c).to_bytes(8, "little") for r, c in zip(rows, y, strict=True)}
+        return [r.tobytes() + int(c).to_bytes(8, "little") for r, c in zip(rows, y, strict=True)]
 
-    a = keys(Xa, ya)
-    rows = np.ascontiguousarray(Xb.reshape(len(Xb), -1), dtype=np.float64)
-    return sum(
-        r.tobytes() + int(c).to_bytes(8, "little") in a for r, c in zip(rows, yb, strict=True)
-    )
+    seen = set(keys(Xa, ya))
+    return sum(k in seen for k in keys(Xb, yb))
 
 
 def _unseen(known, y, which: str) -> None:
@@ -286,13 +283,11 @@ def _fprs(fprs, n_non: int) -> tuple[float, ...]:
 def _attack_audit(name, m, s, fprs, confidence, seed) -> AttackAudit:
     boot_seq, eps_seq = spawn(seed, 2)
     lo, hi = bootstrap_ci(m, s, metrics=("auc",), level=confidence, random_state=boot_seq)["auc"]
-    fpr_curve, tpr_curve, _ = roc_curve(m, s)
     n_pos, n_neg = int(m.sum()), int((m == 0).sum())
     alpha = 1 - confidence
     rates = []
-    for f in fprs:
-        idx = int(np.searchsorted(fpr_curve, f + 1e-12, side="right") - 1)
-        tpr = float(tpr_curve[idx])
+    for f, tpr in zip(fprs, tpr_at_fpr(m, s, list(fprs)), strict=True):
+        tpr = float(tpr)
         tlo, thi = clopper_pearson(round(tpr * n_pos), n_pos, alpha)
         rates.append(RateAtFPR(f, tpr, tlo, thi, int(math.floor(f * n_neg + 1e-9))))
     eps = empirical_epsilon(m, s, confidence=confidence, random_state=eps_seq)

@@ -48,16 +48,6 @@ __all__ = ["DCGAN", "IMAGE_SIDES"]
 IMAGE_SIDES = (28, 32)
 #: Streams of the estimator's seed: weights (the seed itself), noise and shuffling, dropout.
 _NOISE_STREAM, _DROPOUT_STREAM = 1, 2
-#: What fitting sets.
-_FITTED = (
-    "image_shape_",
-    "generator_",
-    "discriminator_",
-    "loss_d_curve_",
-    "loss_g_curve_",
-    "n_epochs_",
-    "fit_time_",
-)
 
 
 def _init_(module: nn.Module, generator: torch.Generator) -> None:
@@ -247,8 +237,7 @@ class DCGAN(BaseEstimator):
         """Train the GAN on the images ``X`` (``y`` is ignored); returns ``self``."""
         self._check_params()
         (fitted,) = self._fit(X, [int(self.epochs)])
-        for name in _FITTED:
-            setattr(self, name, getattr(fitted, name))
+        self.__dict__.update({k: v for k, v in vars(fitted).items() if k.endswith("_")})
         return self
 
     def fit_snapshots(self, X, epochs) -> list:
