@@ -83,6 +83,7 @@ def _rate_list(text: str) -> list[float]:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from .classroom.cli import add_parser as add_assignments
     from .experiments import PROFILES
 
     ap = argparse.ArgumentParser(prog="python -m mia_lib", description=__doc__.splitlines()[0])
@@ -164,6 +165,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     au.add_argument("--seed", type=_seed, default=0)
     au.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_assignments(sub)
     return ap  # fmt: skip
 
 
@@ -177,6 +179,10 @@ def main(argv=None) -> int:
         if args.attacks is None:
             args.attacks = list(ATTACKS)
         return run(args)
+    if args.command == "assignments":
+        from .classroom.cli import run as run_assignments
+
+        return run_assignments(args)
     return _replicate(ap, args)
 
 
