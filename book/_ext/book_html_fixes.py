@@ -5,9 +5,15 @@ after the builder has started (sphinx-thebe, sphinx-togglebutton) twice, once wi
 name None and once with '', and writes both into every page. Two copies of sphinx-thebe's
 ``const THEBE_JS_URL = ...`` raise "Identifier 'THEBE_JS_URL' has already been declared" in
 the console of every page, which tests/browser_check.py reports as an error.
+
+A student edition: with ``MIA_HIDE_SOLUTIONS=1`` in the environment, sphinx-exercise's
+``hide_solutions`` is switched on and the book is built with every exercise and no solution
+(see the instructor's guide).
 """
 
 from __future__ import annotations
+
+import os
 
 
 def _key(script) -> tuple:
@@ -30,6 +36,12 @@ def unique_scripts(app, pagename, templatename, context, doctree) -> None:
     context["script_files"] = unique
 
 
+def hide_solutions_on_request(app, config) -> None:
+    if os.environ.get("MIA_HIDE_SOLUTIONS") == "1":
+        config.hide_solutions = True
+
+
 def setup(app):
+    app.connect("config-inited", hide_solutions_on_request)
     app.connect("html-page-context", unique_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -146,8 +146,9 @@ def student_notebook(nb, exercises: list[Exercise], checks: dict[str, Check]):
     """The student version of a chapter notebook (a new ``nbformat`` node).
 
     Outputs are cleared, every solution is removed, and answer and check cells are added as
-    the module docstring describes. Raises :class:`ChapterFormatError` for a check whose
-    exercise is not in the chapter.
+    the module docstring describes. Raises
+    :class:`~mia_lib.classroom.exercises.ChapterFormatError` for a check whose exercise is
+    not in the chapter.
     """
     unknown = sorted(set(checks) - {e.label for e in exercises})
     if unknown:

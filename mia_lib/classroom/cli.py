@@ -2,7 +2,7 @@
 
 ``build`` writes every chapter's student notebook, tests and autograder into ``--out``
 (default ``_build/assignments``). ``prove`` builds them, then grades each chapter's solution,
-blank and wrong answers (:func:`mia_lib.classroom.prove_chapter`) and exits with status 1 if a
+blank and wrong answers (:func:`mia_lib.classroom.grading.prove_chapter`) and exits with status 1 if a
 check gives the solution less than full marks, the blank any mark, or the wrong answer full
 marks. Exit status 2 for a chapter or check file that is not in the expected form.
 """

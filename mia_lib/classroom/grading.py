@@ -1,7 +1,7 @@
 """Grade submissions with Otter, and prove that the checks can fail.
 
 A grader that cannot fail is worse than none. :func:`prove_chapter` shows, for every autograded
-exercise of a built chapter (:func:`mia_lib.classroom.build_chapter`), that
+exercise of a built chapter (:func:`mia_lib.classroom.build.build_chapter`), that
 
 * the book's solution gets the exercise's full marks;
 * the blank answer of the student notebook gets none;
@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,7 +171,7 @@ def _execute(nb, cwd: Path, timeout: int | None):
 def prove_chapter(built, *, method: str = "kernel", timeout: int | None = 900) -> ChapterProof:
     """Grade one built chapter's solution, blank and wrong answers; see the module docstring.
 
-    ``built`` is a :class:`~mia_lib.classroom.ChapterBuild`. Raises ``ValueError`` for an
+    ``built`` is a :class:`~mia_lib.classroom.build.ChapterBuild`. Raises ``ValueError`` for an
     unknown ``method``; a cell of the chapter or of a solution that fails raises nbclient's
     ``CellExecutionError``, which names the cell.
     """
@@ -234,7 +235,10 @@ def grade(submission, autograder) -> dict[str, float]:
             raise FileNotFoundError(f"no {what} {path}")
     from otter.api import grade_submission
 
-    results = grade_submission(str(submission), str(autograder), quiet=True)
+    with warnings.catch_warnings():
+        # Otter 7 calls DataFrame.drop(inplace=True), deprecated in pandas 3.1
+        warnings.filterwarnings("ignore", message="The inplace keyword")
+        results = grade_submission(str(submission), str(autograder), quiet=True)
     if results.catastrophic_error is not None:
         raise RuntimeError(f"Otter could not grade {submission}: {results.catastrophic_error}")
     return {name: float(results.get_score(name)) for name in results.test_files}
