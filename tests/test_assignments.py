@@ -414,3 +414,53 @@ def test_the_book_builds_into_assignments_without_solutions(tmp_path):
         assert len(chapter_exercises(student)) == len(chapter_exercises(nb))
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert list(manifest) == [b.stem for b in builds]
+
+
+# ---------------------------------------------------------------- the book without solutions
+
+SMALL_PAGE = """# A page
+
+:::{exercise} core
+:label: ex-one
+
+Add one and one.
+:::
+
+````{solution-start} ex-one
+:class: dropdown
+````
+
+The answer is two, SECRET-TEXT.
+
+```python
+print("SECRET-CODE")
+```
+
+````{solution-end}
+````
+"""
+
+
+@pytest.mark.parametrize("hide", [False, True])
+def test_student_edition_of_the_html_has_exercises_and_no_solutions(tmp_path, monkeypatch, hide):
+    from sphinx.cmd.build import build_main
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "index.md").write_text(SMALL_PAGE)
+    (src / "conf.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(BOOK / '_ext')!r})\n"
+        "extensions = ['myst_parser', 'sphinx_exercise', 'book_html_fixes']\n"
+        "myst_enable_extensions = ['colon_fence']\n"
+    )
+    if hide:
+        monkeypatch.setenv("MIA_HIDE_SOLUTIONS", "1")
+    else:
+        monkeypatch.delenv("MIA_HIDE_SOLUTIONS", raising=False)
+    out = tmp_path / "html"
+    assert build_main(["-q", "-W", "-b", "html", str(src), str(out)]) == 0
+    page = (out / "index.html").read_text()
+    assert "Add one and one." in page
+    for secret in ("SECRET-TEXT", "SECRET-CODE"):
+        assert (secret in page) is not hide, f"{secret} {'shown' if hide else 'missing'}"

@@ -6,9 +6,11 @@ name None and once with '', and writes both into every page. Two copies of sphin
 ``const THEBE_JS_URL = ...`` raise "Identifier 'THEBE_JS_URL' has already been declared" in
 the console of every page, which tests/browser_check.py reports as an error.
 
-A student edition: with ``MIA_HIDE_SOLUTIONS=1`` in the environment, sphinx-exercise's
-``hide_solutions`` is switched on and the book is built with every exercise and no solution
-(see the instructor's guide).
+A student edition: with ``MIA_HIDE_SOLUTIONS=1`` in the environment, every solution is
+removed from the pages (its text and its code cells), and the book is built with every
+exercise and no solution (see the instructor's guide). sphinx-exercise's own
+``hide_solutions`` cannot do it: it drops the start of a gated solution and keeps its end,
+which the HTML writer then fails on ("unknown node type: solution_end_node").
 """
 
 from __future__ import annotations
@@ -36,12 +38,17 @@ def unique_scripts(app, pagename, templatename, context, doctree) -> None:
     context["script_files"] = unique
 
 
-def hide_solutions_on_request(app, config) -> None:
-    if os.environ.get("MIA_HIDE_SOLUTIONS") == "1":
-        config.hide_solutions = True
+def remove_solutions(app, doctree) -> None:
+    """Remove every solution (gated solutions are merged into one node by now)."""
+    from sphinx_exercise.nodes import solution_node
+
+    for node in list(doctree.findall(solution_node)):
+        node.parent.remove(node)
 
 
 def setup(app):
-    app.connect("config-inited", hide_solutions_on_request)
+    if os.environ.get("MIA_HIDE_SOLUTIONS") == "1":
+        # before sphinx-exercise registers the solutions' labels (priority 500)
+        app.connect("doctree-read", remove_solutions, priority=400)
     app.connect("html-page-context", unique_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
