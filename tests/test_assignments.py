@@ -464,3 +464,24 @@ def test_student_edition_of_the_html_has_exercises_and_no_solutions(tmp_path, mo
     assert "Add one and one." in page
     for secret in ("SECRET-TEXT", "SECRET-CODE"):
         assert (secret in page) is not hide, f"{secret} {'shown' if hide else 'missing'}"
+
+
+def test_hidden_cases_stay_with_the_autograder(tmp_path):
+    book = tmp_path / "book"
+    (book / "chapters").mkdir(parents=True)
+    nbformat.write(_chapter(), book / "chapters" / "01_small.ipynb")
+    (book / "assignments" / "01_small").mkdir(parents=True)
+    hidden = CHECK_SUM.replace('WRONG = "total = len(xs)"', 'WRONG = "total = 45.5"') + (
+        "\n\n@test_case(hidden=True)\n"
+        "def test_is_an_int(total):\n"
+        '    assert isinstance(total, int), "total must be an int"\n'
+    )
+    (book / "assignments" / "01_small" / "ex-sum.py").write_text(hidden)
+    built = build_all(tmp_path / "out", book)[0]
+    public = (built.student.parent / "tests" / "ex-sum.py").read_text()
+    assert "test_total" in public and "test_is_an_int" not in public
+    with zipfile.ZipFile(built.autograder) as z:
+        assert "test_is_an_int" in z.read("tests/ex-sum.py").decode()
+    # 45.5 passes the public case (int(45.5) == 45) and fails the hidden one
+    assert grade(built.wrong, built.autograder) == {"ex-sum": 0.5}
+    assert grade(built.solution, built.autograder) == {"ex-sum": 1.0}

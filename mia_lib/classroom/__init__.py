@@ -21,6 +21,7 @@ from .exercises import (
     chapter_exercises,
     load_check,
     load_checks,
+    public_source,
 )
 from .grading import ChapterProof, ExerciseProof, grade, prove_chapter
 
@@ -40,5 +41,6 @@ __all__ = [
     "load_check",
     "load_checks",
     "prove_chapter",
+    "public_source",
     "student_notebook",
 ]

@@ -4,7 +4,9 @@ For a chapter ``book/chapters/<stem>.ipynb`` with checks in ``book/assignments/<
 :func:`build_chapter` writes under ``OUT/<stem>/``:
 
 ``student/<stem>.ipynb`` and ``student/tests/``
-    what a student gets: the chapter without its outputs and without any solution. Under each
+    what a student gets: the chapter without its outputs and without any solution, and the
+    checks without their hidden test cases (``@test_case(hidden=True)``), which only the
+    autograder has. Under each
     autograded exercise, an answer cell sets every name the answer must define to ``...`` (a
     blank), and a cell runs ``grader.check(label)``, Otter's check of that answer. Under an
     exercise without a check, an empty answer cell says that the instructor grades it.
@@ -30,7 +32,14 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .exercises import ChapterFormatError, Check, Exercise, chapter_exercises, load_checks
+from .exercises import (
+    ChapterFormatError,
+    Check,
+    Exercise,
+    chapter_exercises,
+    load_checks,
+    public_source,
+)
 
 #: Key of the cell and notebook metadata that marks the cells the builder wrote.
 META = "mia_assignment"
@@ -263,9 +272,12 @@ def build_chapter(chapter, checks_dir, out) -> ChapterBuild:
     staging = Path(tempfile.mkdtemp(dir=built.folder.parent, prefix=f".{chapter.stem}."))
     try:
         tests = staging / "student" / "tests"
+        every = staging / "all-tests"
         tests.mkdir(parents=True)
+        every.mkdir()
         for check in checks.values():
-            shutil.copyfile(check.path, tests / check.path.name)
+            (tests / check.path.name).write_text(public_source(check.source), encoding="utf-8")
+            shutil.copyfile(check.path, every / check.path.name)
         _write_notebook(student, staging / "student" / f"{chapter.stem}.ipynb")
         _write_notebook(
             filled_notebook(student, solutions), staging / "solution" / f"{chapter.stem}.ipynb"
@@ -274,7 +286,8 @@ def build_chapter(chapter, checks_dir, out) -> ChapterBuild:
             filled_notebook(student, wrong), staging / "wrong" / f"{chapter.stem}.ipynb"
         )
         if checks:
-            _generate_autograder(tests, staging / "autograder.zip")
+            _generate_autograder(every, staging / "autograder.zip")
+        shutil.rmtree(every)
         (staging / "manifest.json").write_text(json.dumps(built.to_dict(), indent=1) + "\n")
         if built.folder.exists():
             shutil.rmtree(built.folder)

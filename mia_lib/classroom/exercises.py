@@ -220,6 +220,40 @@ def load_check(path) -> Check:
     return Check(label, path, float(points), dict(answer), wrong, source)
 
 
+def _is_hidden_case(node) -> bool:
+    for dec in getattr(node, "decorator_list", []):
+        if isinstance(dec, ast.Call) and getattr(dec.func, "id", None) == "test_case":
+            for kw in dec.keywords:
+                if kw.arg == "hidden" and isinstance(kw.value, ast.Constant) and kw.value.value:
+                    return True
+    return False
+
+
+def public_source(source: str) -> str:
+    r"""A check's text without its hidden test cases (``@test_case(hidden=True)``).
+
+    Students get this copy; the autograder keeps every case.
+
+    >>> src = (
+    ...     "@test_case()\ndef test_a(x):\n    assert x\n\n\n"
+    ...     "@test_case(hidden=True)\ndef test_b(x):\n    assert x > 1\n"
+    ... )
+    >>> print(public_source(src))
+    @test_case()
+    def test_a(x):
+        assert x
+    <BLANKLINE>
+    """
+    lines = source.splitlines(keepends=True)
+    drop = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef) and _is_hidden_case(node):
+            first = min(d.lineno for d in node.decorator_list)
+            drop.update(range(first - 1, node.end_lineno))
+    kept = "".join(line for i, line in enumerate(lines) if i not in drop)
+    return kept.rstrip("\n") + "\n"
+
+
 def load_checks(folder) -> dict[str, Check]:
     """Every check file of a folder, by exercise label (an empty dict if there is none)."""
     folder = Path(folder)
