@@ -1,5 +1,5 @@
-"""Command line of mia_lib: run the book's replications and store their results, or audit a
-trained model.
+"""Command line of mia_lib: run the book's replications and store their results, audit a
+trained model, or build the book's assignments.
 
     python -m mia_lib replicate --list
     python -m mia_lib replicate NAME --profile quick|full [--seed N] [--out DIR]
@@ -22,6 +22,15 @@ stored (missing data, an unwritable or invalid result file).
 writes ``DIR/report.html`` (self-contained) and ``DIR/report.json``
 (:mod:`mia_lib.audit_cli`). Exit status 2 for a wrong command line or an input the audit
 cannot use, with a message that says what was wrong.
+
+    python -m mia_lib assignments build [--out DIR] [--book DIR] [--chapters a,b]
+    python -m mia_lib assignments prove [--out DIR] [--book DIR] [--chapters a,b]
+        [--otter a,b] [--jobs N]
+
+``build`` writes every chapter's student notebook, tests and Otter autograder (default
+``_build/assignments``); ``prove`` builds them and grades each chapter's solution, blank and
+wrong answers (:mod:`mia_lib.classroom.cli`). Exit status 1 when a check cannot tell them
+apart, 2 for a chapter or check file in the wrong form.
 """
 
 from __future__ import annotations
@@ -86,7 +95,9 @@ def _parser() -> argparse.ArgumentParser:
     from .classroom.cli import add_parser as add_assignments
     from .experiments import PROFILES
 
-    ap = argparse.ArgumentParser(prog="python -m mia_lib", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m mia_lib", description=" ".join(__doc__.split("\n\n")[0].split())
+    )
     sub = ap.add_subparsers(dest="command", required=True)
     rp = sub.add_parser("replicate", help="run a replication and write its JSON result")
     rp.add_argument("name", nargs="?", help="replication name (see --list)")
