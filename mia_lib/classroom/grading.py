@@ -12,7 +12,10 @@ Two ways, the same Otter checks:
 ``method="kernel"`` (the default)
     runs the student notebook once in one Jupyter kernel and, at each autograded exercise, runs
     the blank, then the wrong answer, then the solution, calling ``grader.check`` after each.
-    The chapter's own cells run once instead of three times.
+    The chapter's own cells run once instead of three times. An answer that draws from a
+    random generator of the notebook draws differently after the blank and the wrong answer
+    ran than in a notebook of its own; the checks recompute what they compare with from the
+    answer's own names, so the marks do not depend on it.
 ``method="otter"``
     grades the three notebooks ``student/``, ``wrong/`` and ``solution/`` end to end with
     ``otter run`` (:func:`grade`), as an instructor grades a submission.
