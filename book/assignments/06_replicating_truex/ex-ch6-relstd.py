@@ -45,6 +45,7 @@ def test_values(stds, loc, f_rows):
         X = d.X.reshape(len(d.X), -1)
         want[ds] = (in_class_std(X, d.y), relative_in_class_std(X, d.y))
     for ds, (raw, relative) in want.items():
+        assert ds in stds.index, f"stds has no row {ds!r}"
         assert np.isclose(float(stds.loc[ds, "in-class std"]), raw), (
             f"the in-class std of {ds} is wrong"
         )

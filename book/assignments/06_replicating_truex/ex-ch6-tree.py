@@ -28,6 +28,7 @@ def test_datasets(bounds, tf):
 def test_bounds(bounds, tf):
     tree = tf[tf["target"] == "decision_tree"]
     for ds, g in tree.groupby("dataset"):
+        assert ds in bounds, f"bounds has no entry {ds!r}"
         want = (1 + float(g["train_acc_mean"].iloc[0]) - float(g["test_acc_mean"].iloc[0])) / 2
         assert np.isclose(float(bounds[ds]), want, atol=1e-6), (
             f"the bound on {ds} is wrong: what does the tree answer to a member, and to a "
