@@ -485,3 +485,20 @@ def test_hidden_cases_stay_with_the_autograder(tmp_path):
     # 45.5 passes the public case (int(45.5) == 45) and fails the hidden one
     assert grade(built.wrong, built.autograder) == {"ex-sum": 0.5}
     assert grade(built.solution, built.autograder) == {"ex-sum": 1.0}
+
+
+def test_proof_refuses_a_wrong_answer_that_crashes(tmp_path):
+    book = tmp_path / "book"
+    (book / "chapters").mkdir(parents=True)
+    nbformat.write(_chapter(), book / "chapters" / "01_small.ipynb")
+    (book / "assignments" / "01_small").mkdir(parents=True)
+    crash = CHECK_SUM.replace('WRONG = "total = len(xs)"', 'WRONG = "total = math.floor(4.5)"')
+    (book / "assignments" / "01_small" / "ex-sum.py").write_text(crash)
+    proof = prove_chapter(build_all(tmp_path / "out", book)[0])
+    (ex,) = proof.exercises
+    assert (ex.solution, ex.blank, ex.wrong) == (1.0, 0.0, 0.0)
+    assert ex.wrong_error == "NameError: name 'math' is not defined"
+    assert proof.problems == [
+        "ex-sum: the wrong answer raised NameError: name 'math' is not defined; it must run "
+        "and lose its marks on the check (give it the imports it needs)"
+    ]

@@ -39,7 +39,9 @@ _MARK = "MIA-PROOF "
 class ExerciseProof:
     """The marks of one autograded exercise's three answers.
 
-    ``wrong`` is ``None`` when the check has no deliberately wrong answer.
+    ``wrong`` is ``None`` when the check has no deliberately wrong answer. ``wrong_error``
+    is the exception the wrong answer raised, if any (``method="kernel"`` only): a wrong
+    answer must lose its marks on the check's asserts, not on a crash of its own.
     """
 
     label: str
@@ -47,6 +49,7 @@ class ExerciseProof:
     blank: float
     solution: float
     wrong: float | None = None
+    wrong_error: str | None = None
 
     @property
     def problems(self) -> list[str]:
@@ -60,6 +63,11 @@ class ExerciseProof:
             out.append(
                 f"{self.label}: the wrong answer got {self.wrong:g} of {self.points:g}: "
                 "the check cannot tell it from the solution"
+            )
+        if self.wrong_error:
+            out.append(
+                f"{self.label}: the wrong answer raised {self.wrong_error}; it must run and "
+                "lose its marks on the check (give it the imports it needs)"
             )
         return out
 
@@ -131,11 +139,22 @@ def _proof_notebook(student, solution, checks):
             tries.append(("wrong", checks[label].wrong))
         tries.append(("solution", answers[label]))
         for kind, source in tries:
-            code = nbformat.v4.new_code_cell(source)
-            if kind != "solution":
-                code.metadata["tags"] = ["raises-exception"]
+            if kind == "solution":
+                code = nbformat.v4.new_code_cell(source)
+                error = "None"
+            else:
+                # run like a cell, but keep the error: an answer that crashes proves nothing
+                code = nbformat.v4.new_code_cell(
+                    "try:\n"
+                    f"    exec(compile({source!r}, '<{kind} answer>', 'exec'), globals())\n"
+                    "    __mia_error__ = None\n"
+                    "except Exception as __mia_exc__:\n"
+                    "    __mia_error__ = f'{type(__mia_exc__).__name__}: {__mia_exc__}'"
+                )
+                error = "__mia_error__"
             record = nbformat.v4.new_code_cell(
-                f'__mia_proof__.append(("{label}", "{kind}", float(grader.check("{label}").score)))'
+                f'__mia_proof__.append(("{label}", "{kind}", '
+                f'float(grader.check("{label}").score), {error}))'
             )
             cells += [code, record]
     cells.append(
@@ -148,8 +167,10 @@ def _proof_notebook(student, solution, checks):
 
 def _proofs(records, checks) -> list[ExerciseProof]:
     marks: dict = {}
-    for label, kind, score in records:
+    errors: dict = {}
+    for label, kind, score, error in records:
         marks.setdefault(label, {})[kind] = score
+        errors[label, kind] = error
     return [
         ExerciseProof(
             label,
@@ -157,6 +178,7 @@ def _proofs(records, checks) -> list[ExerciseProof]:
             blank=marks.get(label, {}).get("blank", float("nan")),
             solution=marks.get(label, {}).get("solution", float("nan")),
             wrong=marks.get(label, {}).get("wrong"),
+            wrong_error=errors.get((label, "wrong")),
         )
         for label, check in checks.items()
     ]
