@@ -164,12 +164,23 @@ class AuxiliaryGANAttack(_RankingAttack):
     random_state : None, int, Generator, RandomState or SeedSequence
         Seeds the samples drawn and the classifier.
 
+    Attributes
+    ----------
+    samples_ : array (n_samples, channels, height, width)
+        The images drawn from the target's generator.
+    n_members_known_, n_nonmembers_known_ : int
+        How many known members and known non-members the classifier was trained on.
+    classifier_ : estimator
+        The fitted classifier.
+
     >>> X = np.random.default_rng(0).random((64, 28, 28), dtype=np.float32)
     >>> target = DCGAN(width=8, latent_dim=16, epochs=1, random_state=0).fit(X[:32])
     >>> clf = TorchCNNClassifier(conv_channels=(4,), hidden_units=8, epochs=1)
     >>> aux = AuxiliaryGANAttack(n_samples=64, classifier=clf, random_state=0)
     >>> aux.fit(target, X_nonmembers=X[48:], X_members=X[:8]).score_samples(X).shape
     (64,)
+    >>> aux.n_members_known_, aux.n_nonmembers_known_
+    (8, 16)
     """
 
     def __init__(self, n_samples: int = 10_000, classifier=None, random_state=None):
@@ -203,6 +214,8 @@ class AuxiliaryGANAttack(_RankingAttack):
         positive = [self.samples_]
         if X_members is not None:
             positive.append(self._known(X_members, target, "X_members"))
+        self.n_members_known_ = len(positive[1]) if len(positive) > 1 else 0
+        self.n_nonmembers_known_ = len(out)
         X = np.concatenate([*positive, out])
         y = np.r_[np.ones(len(X) - len(out), dtype=int), np.zeros(len(out), dtype=int)]
         if self.classifier is None:

@@ -535,6 +535,7 @@ def test_auxiliary_attack_trains_on_samples_and_known_records(gan):
     aux = AuxiliaryGANAttack(n_samples=20, classifier=_tiny_cnn(), random_state=0)
     aux.fit(gan, X_nonmembers=out, X_members=known_in)
     assert aux.samples_.shape == (20, 1, 28, 28)
+    assert (aux.n_members_known_, aux.n_nonmembers_known_) == (5, 10)
     assert aux.classifier_ is not aux.classifier and not hasattr(aux.classifier, "n_features_in_")
     z = aux.classifier_.predict_logits(X)
     np.testing.assert_allclose(aux.score_samples(X), z[:, 1] - z[:, 0])
@@ -543,6 +544,7 @@ def test_auxiliary_attack_trains_on_samples_and_known_records(gan):
     np.testing.assert_array_equal(again.score_samples(X), aux.score_samples(X))
     without = AuxiliaryGANAttack(n_samples=20, classifier=_tiny_cnn(), random_state=0)
     assert not np.array_equal(without.fit(gan, out).score_samples(X), aux.score_samples(X))
+    assert without.n_members_known_ == 0
 
 
 def test_auxiliary_attack_ranks_by_log_odds_without_logits(gan):

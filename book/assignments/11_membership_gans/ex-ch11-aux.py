@@ -43,6 +43,9 @@ def test_lift_both(aux2, left2, lift_both, X, m):
     assert len(getattr(aux2, "samples_", [])) == 1000, (
         "aux2 must be an AuxiliaryGANAttack with 1,000 samples, fitted on the target"
     )
+    assert getattr(aux2, "n_members_known_", 0) == 60, (
+        "aux2 must be fitted with the 60 known members (X_members) as well"
+    )
     s = aux2.score_samples(X[left2])
     want = top_n_accuracy(m[left2], s) - m[left2].mean()
     assert np.isclose(float(lift_both), want, atol=1e-6), (
