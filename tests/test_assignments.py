@@ -113,16 +113,20 @@ def test_sd(sd, xs):
 '''
 
 
-@pytest.fixture
-def small_book(tmp_path):
-    book = tmp_path / "book"
+def _book(folder: Path, checks: dict) -> Path:
+    """A book in ``folder`` with the small chapter and ``checks`` (file stem -> text)."""
+    book = folder / "book"
     (book / "chapters").mkdir(parents=True)
     nbformat.write(_chapter(), book / "chapters" / "01_small.ipynb")
-    checks = book / "assignments" / "01_small"
-    checks.mkdir(parents=True)
-    (checks / "ex-sum.py").write_text(CHECK_SUM)
-    (checks / "ex-mean.py").write_text(CHECK_MEAN)
+    (book / "assignments" / "01_small").mkdir(parents=True)
+    for label, text in checks.items():
+        (book / "assignments" / "01_small" / f"{label}.py").write_text(text)
     return book
+
+
+@pytest.fixture
+def small_book(tmp_path):
+    return _book(tmp_path, {"ex-sum": CHECK_SUM, "ex-mean": CHECK_MEAN})
 
 
 # ---------------------------------------------------------------- parsing
@@ -273,12 +277,7 @@ def test_build_all_names_unknown_chapters_and_keeps_old_build_on_failure(small_b
 @pytest.fixture(scope="module")
 def small_build(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("classroom")
-    book = tmp / "book"
-    (book / "chapters").mkdir(parents=True)
-    nbformat.write(_chapter(), book / "chapters" / "01_small.ipynb")
-    (book / "assignments" / "01_small").mkdir(parents=True)
-    (book / "assignments" / "01_small" / "ex-sum.py").write_text(CHECK_SUM)
-    (book / "assignments" / "01_small" / "ex-mean.py").write_text(CHECK_MEAN)
+    book = _book(tmp, {"ex-sum": CHECK_SUM, "ex-mean": CHECK_MEAN})
     return build_all(tmp / "out", book)[0]
 
 
@@ -314,16 +313,11 @@ def test_proof_of_a_working_chapter(small_build, method):
 
 
 def test_proof_catches_a_check_that_cannot_fail(tmp_path):
-    book = tmp_path / "book"
-    (book / "chapters").mkdir(parents=True)
-    nbformat.write(_chapter(), book / "chapters" / "01_small.ipynb")
-    (book / "assignments" / "01_small").mkdir(parents=True)
     # passes on anything: the blank, the wrong answer and the solution all get full marks
     lax = CHECK_SUM.replace("assert int(total) == int(xs.sum())", "assert xs is not None")
-    (book / "assignments" / "01_small" / "ex-sum.py").write_text(lax)
     # fails on everything, also on the solution
     strict = CHECK_MEAN.replace("xs.std()), ", "xs.std() + 1), ")
-    (book / "assignments" / "01_small" / "ex-mean.py").write_text(strict)
+    book = _book(tmp_path, {"ex-sum": lax, "ex-mean": strict})
     proof = prove_chapter(build_all(tmp_path / "out", book)[0])
     assert not proof.ok
     text = "\n".join(proof.problems)
@@ -471,17 +465,12 @@ def test_student_edition_of_the_html_has_exercises_and_no_solutions(tmp_path, mo
 
 
 def test_hidden_cases_stay_with_the_autograder(tmp_path):
-    book = tmp_path / "book"
-    (book / "chapters").mkdir(parents=True)
-    nbformat.write(_chapter(), book / "chapters" / "01_small.ipynb")
-    (book / "assignments" / "01_small").mkdir(parents=True)
     hidden = CHECK_SUM.replace('WRONG = "total = len(xs)"', 'WRONG = "total = 45.5"') + (
         "\n\n@test_case(hidden=True)\n"
         "def test_is_an_int(total):\n"
         '    assert isinstance(total, int), "total must be an int"\n'
     )
-    (book / "assignments" / "01_small" / "ex-sum.py").write_text(hidden)
-    built = build_all(tmp_path / "out", book)[0]
+    built = build_all(tmp_path / "out", _book(tmp_path, {"ex-sum": hidden}))[0]
     public = (built.student.parent / "tests" / "ex-sum.py").read_text()
     assert "test_total" in public and "test_is_an_int" not in public
     with zipfile.ZipFile(built.autograder) as z:
@@ -492,13 +481,8 @@ def test_hidden_cases_stay_with_the_autograder(tmp_path):
 
 
 def test_proof_refuses_a_wrong_answer_that_crashes(tmp_path):
-    book = tmp_path / "book"
-    (book / "chapters").mkdir(parents=True)
-    nbformat.write(_chapter(), book / "chapters" / "01_small.ipynb")
-    (book / "assignments" / "01_small").mkdir(parents=True)
     crash = CHECK_SUM.replace('WRONG = "total = len(xs)"', 'WRONG = "total = math.floor(4.5)"')
-    (book / "assignments" / "01_small" / "ex-sum.py").write_text(crash)
-    proof = prove_chapter(build_all(tmp_path / "out", book)[0])
+    proof = prove_chapter(build_all(tmp_path / "out", _book(tmp_path, {"ex-sum": crash}))[0])
     (ex,) = proof.exercises
     assert (ex.solution, ex.blank, ex.wrong) == (1.0, 0.0, 0.0)
     assert ex.wrong_error == "NameError: name 'math' is not defined"

@@ -26,12 +26,15 @@ CLIPS = (0.1, 1.0, 10.0)
 
 
 def _setting(clip):
+    """The arguments of train_target and run_attack for the quick Locations target at ε = 8."""
     from mia_lib.datasets import load_dataset
     from mia_lib.experiments import load_profile
 
     entry = load_profile("dp_sgd", "quick").datasets["locations"]
+    data = load_dataset("locations")
     params = {**entry.params, "dp_epsilon": 8.0, "max_grad_norm": clip}
-    return load_dataset("locations"), entry, params
+    kwargs = {"target_size": entry.target_size, "model": entry.model, "model_params": params}
+    return (data.X, data.y, data.n_classes), kwargs
 
 
 @test_case()
@@ -53,16 +56,8 @@ def test_accuracies(clip_results, SEED):
 
     got = {float(k): v for k, v in dict(clip_results).items()}
     for clip in CLIPS:
-        data, entry, params = _setting(clip)
-        target = train_target(
-            data.X,
-            data.y,
-            data.n_classes,
-            target_size=entry.target_size,
-            model=entry.model,
-            model_params=params,
-            random_state=stage_seeds(SEED)[0],
-        )
+        args, kwargs = _setting(clip)
+        target = train_target(*args, **kwargs, random_state=stage_seeds(SEED)[0])
         assert np.isclose(got[clip].target.test_acc, target.test_acc, atol=1e-9), (
             f"the target of clip_results[{clip}] is not the quick profile's Locations "
             f"target trained at ε = 8 with max_grad_norm={clip} and random_state=SEED"
@@ -73,17 +68,8 @@ def test_accuracies(clip_results, SEED):
 def test_attack(clip_results, SEED):
     from mia_lib.pipeline import run_attack
 
-    data, entry, params = _setting(10.0)
-    want = run_attack(
-        data.X,
-        data.y,
-        data.n_classes,
-        target_size=entry.target_size,
-        model=entry.model,
-        model_params=params,
-        n_shadows=1,
-        random_state=SEED,
-    )
+    args, kwargs = _setting(10.0)
+    want = run_attack(*args, **kwargs, n_shadows=1, random_state=SEED)
     got = {float(k): v for k, v in dict(clip_results).items()}
     assert np.isclose(got[10.0].attack.auc, want.attack.auc, atol=1e-6), (
         "the attack of clip_results[10.0] is not Shokri's attack of run_attack on that target"
