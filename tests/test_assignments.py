@@ -478,6 +478,9 @@ def test_hidden_cases_stay_with_the_autograder(tmp_path):
     # 45.5 passes the public case (int(45.5) == 45) and fails the hidden one
     assert grade(built.wrong, built.autograder) == {"ex-sum": 0.5}
     assert grade(built.solution, built.autograder) == {"ex-sum": 1.0}
+    # the one-kernel proof grades with the autograder's tests, hidden cases included
+    (ex,) = prove_chapter(built).exercises
+    assert (ex.solution, ex.blank, ex.wrong) == (1.0, 0.0, 0.5)
 
 
 def test_proof_refuses_a_wrong_answer_that_crashes(tmp_path):

@@ -27,6 +27,7 @@ import json
 import shutil
 import tempfile
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -232,7 +233,9 @@ def prove_chapter(built, *, method: str = "kernel", timeout: int | None = 900) -
     nb = _proof_notebook(student, solution, checks)
     work = Path(tempfile.mkdtemp(prefix=f"mia-proof-{built.stem}-"))
     try:
-        shutil.copytree(built.student.parent / "tests", work / "tests")
+        # the autograder's tests, hidden cases included (the student's copy lacks them)
+        with zipfile.ZipFile(built.autograder) as z:
+            z.extractall(work, members=[n for n in z.namelist() if n.startswith("tests/")])
         _execute(nb, work, timeout)
     finally:
         shutil.rmtree(work, ignore_errors=True)
