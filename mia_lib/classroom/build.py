@@ -62,10 +62,12 @@ INIT = 'import otter\n\ngrader = otter.Notebook(tests_dir="tests")'
 
 def book_dir() -> Path:
     """``$MIA_BOOK_DIR`` when set, else ``book/`` of the source checkout."""
+    from ..experiments.results import REPO_ROOT
+
     env = os.environ.get("MIA_BOOK_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "book"
+    return REPO_ROOT / "book"
 
 
 @dataclass
@@ -215,34 +217,7 @@ def _write_notebook(nb, path: Path) -> None:
     import nbformat
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    try:
-        nbformat.write(nb, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _generate_autograder(tests: Path, out: Path) -> None:
-    from otter.generate import main as otter_generate
-
-    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".zip")
-    os.close(fd)
-    os.unlink(tmp)
-    try:
-        otter_generate(
-            tests_dir=str(tests),
-            output_path=tmp,
-            no_config=True,
-            no_requirements=True,
-            no_environment=True,
-        )
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    nbformat.write(nb, path)
 
 
 def build_chapter(chapter, checks_dir, out) -> ChapterBuild:
@@ -268,6 +243,8 @@ def build_chapter(chapter, checks_dir, out) -> ChapterBuild:
         )
     wrong = {**solutions, **{k: c.wrong for k, c in checks.items() if c.wrong}}
 
+    # everything is written into a staging folder that replaces out/<stem> at the end, so a
+    # failed build leaves neither partial files nor a damaged earlier build
     built.folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=built.folder.parent, prefix=f".{chapter.stem}."))
     try:
@@ -286,7 +263,15 @@ def build_chapter(chapter, checks_dir, out) -> ChapterBuild:
             filled_notebook(student, wrong), staging / "wrong" / f"{chapter.stem}.ipynb"
         )
         if checks:
-            _generate_autograder(every, staging / "autograder.zip")
+            from otter.generate import main as otter_generate
+
+            otter_generate(
+                tests_dir=str(every),
+                output_path=str(staging / "autograder.zip"),
+                no_config=True,
+                no_requirements=True,
+                no_environment=True,
+            )
         shutil.rmtree(every)
         (staging / "manifest.json").write_text(json.dumps(built.to_dict(), indent=1) + "\n")
         if built.folder.exists():
