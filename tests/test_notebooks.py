@@ -32,6 +32,8 @@ from pathlib import Path
 
 import pytest
 
+from mia_lib.classroom import DIFFICULTIES
+
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 MAX_LINE = 88
@@ -354,9 +356,6 @@ def execution_problems(nb: dict) -> list[str]:
 
 
 # -- 7. exercises: a difficulty each -----------------------------------------------------------
-
-#: The difficulties an exercise may name (its directive's title).
-DIFFICULTIES = ("warm-up", "core", "challenge")
 
 
 def difficulty_problems(nb: dict) -> list[str]:
