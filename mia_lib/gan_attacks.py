@@ -211,12 +211,10 @@ class AuxiliaryGANAttack(_RankingAttack):
         out = self._known(X_nonmembers, target, "X_nonmembers")
         sample_seq, clf_seq = spawn(self.random_state, 2)
         self.samples_ = target.sample(n, random_state=int_seed(sample_seq))
-        positive = [self.samples_]
-        if X_members is not None:
-            positive.append(self._known(X_members, target, "X_members"))
-        self.n_members_known_ = len(positive[1]) if len(positive) > 1 else 0
+        known_in = [] if X_members is None else [self._known(X_members, target, "X_members")]
+        self.n_members_known_ = sum(map(len, known_in))
         self.n_nonmembers_known_ = len(out)
-        X = np.concatenate([*positive, out])
+        X = np.concatenate([self.samples_, *known_in, out])
         y = np.r_[np.ones(len(X) - len(out), dtype=int), np.zeros(len(out), dtype=int)]
         if self.classifier is None:
             clf = TorchCNNClassifier(epochs=10)
