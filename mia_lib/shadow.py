@@ -27,8 +27,9 @@ from ._validation import (
     check_positive_int,
     check_same_length,
 )
-from .models import make_model, train_many
+from .models import make_model
 from .models.zoo import check_model_spec
+from .parallel import train_models
 from .query import apply_transforms, as_distribution, full_proba
 from .seeding import int_seed, spawn
 from .splits import shadow_splits
@@ -178,11 +179,15 @@ class ShadowModels(BaseEstimator):
     n_classes : width of every posterior vector (the target's number of classes); ``None``
         means ``y.max() + 1`` of the data passed to ``fit``.
     disjoint : draw non-overlapping data for different shadows (Shokri et al. allow overlap).
-    batched : train torch MLP shadows together with :func:`~mia_lib.models.train_many` (the
-        same training as one by one, several times faster).
+    batched : train the ``"mlp"`` shadows together with :func:`~mia_lib.models.train_many`
+        (the same training as one by one, several times faster).
     random_state : None, int, Generator or SeedSequence (:mod:`mia_lib.seeding`). The splits
         and every model's seed are spawned from it, so ``batched`` does not change the models.
-    verbose : show a progress bar over the shadow models trained one by one.
+    verbose : show a progress bar over the shadow models (over chunks of batched MLPs).
+    n_jobs : shadow trainings run at once (:func:`mia_lib.parallel.train_models`). None: those
+        of the active :func:`mia_lib.parallel.use_backend` (local processes, Dask or Ray),
+        else 1, a loop in this process. The models do not depend on it: every shadow's seed
+        is fixed.
 
     Attributes
     ----------
@@ -221,6 +226,7 @@ class ShadowModels(BaseEstimator):
         batched: bool = True,
         random_state=None,
         verbose: bool = False,
+        n_jobs: int | None = None,
     ):
         self.model = model
         self.n_shadows = n_shadows
@@ -231,6 +237,7 @@ class ShadowModels(BaseEstimator):
         self.batched = batched
         self.random_state = random_state
         self.verbose = verbose
+        self.n_jobs = n_jobs
 
     def fit(self, X, y):
         """Train the shadows on the attacker's records ``X``, labels ``y``; returns self."""
@@ -254,24 +261,22 @@ class ShadowModels(BaseEstimator):
             np.arange(len(X)), n_shadows, size, disjoint=self.disjoint, random_state=split_seq
         )
         trained = []  # trained[j][i]: the model of kind j on split i
+        subsets = [s.in_idx for s in self.splits_]
         for j, (kind, params) in enumerate(zip(kinds, kind_params, strict=True)):
-            subsets = [s.in_idx for s in self.splits_]
-            if self.batched and isinstance(kind, str) and kind == "mlp":
-                template = make_model("mlp", **{"n_classes": k, **params})
-                trained.append(train_many(template, X, y, subsets, random_state=kind_seqs[j]))
-            else:
-                seeds = [int_seed(s) for s in spawn(kind_seqs[j], n_shadows)]
-                pairs = zip(seeds, subsets, strict=True)
-                if self.verbose:
-                    from tqdm.auto import tqdm
-
-                    pairs = tqdm(pairs, total=n_shadows, desc="shadow models", unit="model")
-                trained.append(
-                    [
-                        self._new_model(kind, seed, k, params).fit(X[idx], y[idx])
-                        for seed, idx in pairs
-                    ]
+            seeds = [int_seed(s) for s in spawn(kind_seqs[j], n_shadows)]
+            template = self._template(kind, k, params)
+            trained.append(
+                train_models(
+                    template,
+                    X,
+                    y,
+                    subsets,
+                    seeds,
+                    batched=self.batched and isinstance(kind, str) and kind == "mlp",
+                    n_jobs=self.n_jobs,
+                    verbose=self.verbose,
                 )
+            )
         m = len(kinds)
         self.models_ = [trained[j][i] for i in range(n_shadows) for j in range(m)]
         self.kinds_ = np.tile(np.arange(m, dtype=np.int64), n_shadows)
@@ -306,10 +311,8 @@ class ShadowModels(BaseEstimator):
             )
         return kinds, [dict(p or {}) for p in params]
 
-    def _new_model(self, kind, seed, n_classes, params):
+    def _template(self, kind, n_classes, params):
+        """The unfitted model every shadow of ``kind`` copies (its seed is set per shadow)."""
         if isinstance(kind, str):
-            return make_model(kind, random_state=seed, **{"n_classes": n_classes, **params})
-        est = clone(kind).set_params(**params)
-        if "random_state" in est.get_params():
-            est.set_params(random_state=seed)
-        return est
+            return make_model(kind, **{"n_classes": n_classes, **params})
+        return clone(kind).set_params(**params)

@@ -1307,7 +1307,7 @@ CASES: list[Case] = [
      "early_stopping must be True or False, got 'no'"),
     ("TorchMLPClassifier.fit", "device='gpu'",
      lambda c: TorchMLPClassifier(device="gpu").fit(c.X, c.y), ValueError,
-     "device must be a torch device such as 'cpu' or 'cuda', got 'gpu'"),
+     "device must be 'auto' or a torch device such as 'cpu' or 'cuda', got 'gpu'"),
     ("TorchMLPClassifier.fit", "n_classes=1",
      lambda c: TorchMLPClassifier(n_classes=1).fit(c.X, c.y), ValueError,
      "n_classes must be an integer >= 2, got 1"),

@@ -57,6 +57,7 @@ __all__ = [
     "check_choice",
     "check_hidden_sizes",
     "check_training_params",
+    "resolve_device",
 ]
 
 ACTIVATIONS = ("tanh", "relu", "logistic", "identity")
@@ -118,10 +119,10 @@ def check_training_params(est) -> None:
         raise ValueError(f"dropout must be in [0, 1), got {est.dropout!r}.")
     check_bool(est.early_stopping, "early_stopping")
     try:
-        torch.device(est.device)
+        torch.device(resolve_device(est.device))
     except (RuntimeError, TypeError, ValueError):
         raise ValueError(
-            f"device must be a torch device such as 'cpu' or 'cuda', got {est.device!r}."
+            f"device must be 'auto' or a torch device such as 'cpu' or 'cuda', got {est.device!r}."
         ) from None
     if est.early_stopping:
         vf = check_finite_number(
@@ -132,6 +133,21 @@ def check_training_params(est) -> None:
     if est.n_classes is not None:
         check_positive_int(est.n_classes, "n_classes", minimum=2)
     check_privacy_params(est)
+
+
+def resolve_device(device):
+    """The torch device a model with parameter ``device`` trains on: ``"auto"`` is
+    ``"cuda"`` when torch sees a GPU (``torch.cuda.is_available()``), else ``"cpu"``; any
+    other value is returned as it is (checked by :func:`check_training_params`).
+
+    >>> resolve_device("cpu")
+    'cpu'
+    >>> resolve_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
+    True
+    """
+    if isinstance(device, str) and device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
 
 
 def as_features(X, *, allow_nd: bool = False) -> np.ndarray:
@@ -197,8 +213,12 @@ class TorchClassifierBase(ClassifierMixin, BaseEstimator):
     def _build_network(self) -> nn.Module:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _device(self):
+        """The device the fitted network lives on (``device_``), else ``device`` resolved."""
+        return getattr(self, "device_", None) or resolve_device(self.device)
+
     def _to_tensor(self, X: np.ndarray) -> torch.Tensor:
-        return torch.from_numpy(np.ascontiguousarray(X)).to(self.device)
+        return torch.from_numpy(np.ascontiguousarray(X)).to(self._device())
 
     def new_network(self) -> nn.Module:
         """A freshly built, untrained network for the fitted input and output shapes.
@@ -274,24 +294,25 @@ class TorchClassifierBase(ClassifierMixin, BaseEstimator):
         y = self._encode_y(y)
         check_same_length(X=X, y=y)
 
+        self.device_ = resolve_device(self.device)
         seed = int_seed(self.random_state)
         gen = torch.Generator().manual_seed(seed)
         net = self.new_network()
         init_uniform_(net, gen)
-        net = net.to(self.device)
+        net = net.to(self.device_)
         dropouts = [m for m in net.modules() if isinstance(m, SeededDropout)]
         if dropouts:
-            drop_gen = torch.Generator(device=self.device)
+            drop_gen = torch.Generator(device=self.device_)
             drop_gen.manual_seed(child_seed(seed, DROPOUT_STREAM))
             for m in dropouts:
                 m.generator = drop_gen
 
         Xt = self._to_tensor(X)
-        yt = torch.from_numpy(y).to(self.device)
+        yt = torch.from_numpy(y).to(self.device_)
         Xv = yv = None
         if self.early_stopping:
             val_idx, tr_idx = validation_split(len(y), self.validation_fraction, gen)
-            val_idx, tr_idx = val_idx.to(self.device), tr_idx.to(self.device)
+            val_idx, tr_idx = val_idx.to(self.device_), tr_idx.to(self.device_)
             Xv, yv = Xt[val_idx], yt[val_idx]
             Xt, yt = Xt[tr_idx], yt[tr_idx]
         try:
@@ -309,9 +330,9 @@ class TorchClassifierBase(ClassifierMixin, BaseEstimator):
             self.optimizer, net.parameters(), self.learning_rate, self.weight_decay
         )
         if self.dp_epsilon is None:
-            steps = PlainSteps(net, opt, n, self.batch_size, gen, self.device)
+            steps = PlainSteps(net, opt, n, self.batch_size, gen, self.device_)
         else:
-            noise_gen = torch.Generator(device=self.device)
+            noise_gen = torch.Generator(device=self.device_)
             noise_gen.manual_seed(child_seed(int_seed(self.random_state), NOISE_STREAM))
             steps = PrivateSteps(self, net, opt, n, int(self.epochs), gen, noise_gen)
         name, lr = type(self).__name__, self.learning_rate
@@ -320,7 +341,7 @@ class TorchClassifierBase(ClassifierMixin, BaseEstimator):
         epoch = 0
         for epoch in progress(range(1, int(self.epochs) + 1), self.verbose, name):
             net.train()
-            total = torch.zeros((), device=self.device)
+            total = torch.zeros((), device=self.device_)
             seen = 0
             for idx in steps.batches():
                 total += steps.step(Xt.index_select(0, idx), yt.index_select(0, idx))
@@ -366,7 +387,7 @@ class TorchClassifierBase(ClassifierMixin, BaseEstimator):
     @torch.no_grad()
     def _mean_loss(self, net, X, y) -> torch.Tensor:
         net.eval()
-        total = torch.zeros((), device=self.device, dtype=torch.float64)
+        total = torch.zeros((), device=self.device_, dtype=torch.float64)
         for start in range(0, len(y), self._predict_chunk):
             sl = slice(start, start + self._predict_chunk)
             total += F.cross_entropy(net(X[sl]), y[sl], reduction="sum").double()

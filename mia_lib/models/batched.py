@@ -19,6 +19,7 @@ skipping autograd and the optimiser's per-step Python bookkeeping (about 2x).
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 import torch
@@ -27,19 +28,30 @@ from sklearn.base import clone
 from mia_lib._validation import check_labels, check_positive_int, check_same_length
 from mia_lib.seeding import int_seed, spawn
 
-from .base import as_features, check_hidden_sizes, check_training_params
+from .base import as_features, check_hidden_sizes, check_training_params, resolve_device
 from .mlp import TorchMLPClassifier
 from .stacked import StackedMLPs
 from .training import divergence_message, progress
 
-__all__ = ["BATCHED_DEVICES", "train_many"]
+__all__ = ["BATCHED_DEVICES", "check_subsets", "train_many"]
 
 #: Device types on which the batched program runs; elsewhere the models are trained one by
-#: one (the program has only been verified against one-by-one training on the CPU).
+#: one (the program has only been verified against one-by-one training on the CPU). A
+#: template's ``device="auto"`` is resolved first (:func:`~mia_lib.models.base.resolve_device`).
 BATCHED_DEVICES = ("cpu",)
 
 
-def _check_subsets(subsets, n: int) -> list[np.ndarray]:
+def check_subsets(subsets, n: int) -> list[np.ndarray]:
+    """``subsets`` as a list of int64 row-index arrays into ``n`` records (boolean masks are
+    converted); a clear error for an empty list, an empty subset or an index out of range.
+
+    >>> check_subsets([[0, 2], np.array([True, False, True])], 3)
+    [array([0, 2]), array([0, 2])]
+    >>> check_subsets([[0, 5]], 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: subsets[0] has row indices outside 0..2 (found 5).
+    """
     if isinstance(subsets, np.ndarray) and subsets.ndim == 2:
         subsets = list(subsets)
     try:
@@ -74,7 +86,9 @@ def _check_subsets(subsets, n: int) -> list[np.ndarray]:
     return out
 
 
-def train_many(estimator, X, y, subsets, *, random_state=None, max_models=None, verbose=False):
+def train_many(
+    estimator, X, y, subsets, *, random_state=None, seeds=None, max_models=None, verbose=False
+):
     """Train one copy of ``estimator`` per subset, all at once.
 
     Model ``k`` is trained on ``X[subsets[k]], y[subsets[k]]`` exactly as
@@ -102,6 +116,10 @@ def train_many(estimator, X, y, subsets, *, random_state=None, max_models=None, 
         Model ``k`` gets ``random_state=seed_k``, the k-th seed spawned from it
         (:func:`mia_lib.seeding.spawn`), so ``clone(models[k]).fit(X[subsets[k]],
         y[subsets[k]])`` retrains model ``k``.
+    seeds : sequence of int or None
+        The integer seed of each model, one per subset, instead of ``random_state`` (give
+        one or the other): models trained in several calls (chunks of
+        :func:`mia_lib.parallel.train_models`) keep their own seeds.
     max_models : int or None
         Train at most this many models in one program (bounds memory); ``None``: all.
     verbose : bool
@@ -141,22 +159,22 @@ def train_many(estimator, X, y, subsets, *, random_state=None, max_models=None, 
     X = as_features(X)
     y = check_labels(y, params["n_classes"])
     check_same_length(X=X, y=y)
-    subsets = _check_subsets(subsets, len(y))
+    subsets = check_subsets(subsets, len(y))
     n_classes = params["n_classes"] or int(y.max()) + 1
     if n_classes < 2:
         raise ValueError("y holds a single class (0); set n_classes=K on the template.")
     params.update(n_classes=int(n_classes))
     if max_models is not None:
         max_models = check_positive_int(max_models, "max_models")
-    seeds = [
-        int_seed(s)
-        for s in spawn(
-            params["random_state"] if random_state is None else random_state, len(subsets)
-        )
-    ]
+    if seeds is None:
+        seed_from = params["random_state"] if random_state is None else random_state
+        seeds = [int_seed(s) for s in spawn(seed_from, len(subsets))]
+    else:
+        seeds = _check_seeds(seeds, len(subsets), random_state)
     show = bool(verbose or params["verbose"])
+    device = resolve_device(params["device"])
 
-    if torch.device(params["device"]).type not in BATCHED_DEVICES or params["dp_epsilon"]:
+    if torch.device(device).type not in BATCHED_DEVICES or params["dp_epsilon"]:
         # DP-SGD (per-record clipping, noise) is not in the batched program: one by one
         return [
             _fit_one(
@@ -174,7 +192,7 @@ def train_many(estimator, X, y, subsets, *, random_state=None, max_models=None, 
     Xt = torch.from_numpy(np.ascontiguousarray(X))
     if X.min() >= 0 and X.max() <= 255 and np.array_equal(X, np.round(X)):
         Xt = Xt.to(torch.uint8)  # binary/count features (Locations, Purchase): exact
-    Xt, yt = Xt.to(params["device"]), torch.from_numpy(y).to(params["device"])
+    Xt, yt = Xt.to(device), torch.from_numpy(y).to(device)
 
     # models with the same number of mini-batches per epoch take their steps together
     n_train = []
@@ -211,7 +229,8 @@ def train_many(estimator, X, y, subsets, *, random_state=None, max_models=None, 
                 for i, lin in enumerate(linears):
                     lin.weight.copy_(result["tensors"][2 * i])
                     lin.bias.copy_(result["tensors"][2 * i + 1])
-            clf.model_ = net.to(params["device"]).eval()
+            clf.model_ = net.to(device).eval()
+            clf.device_ = device
             clf.loss_curve_ = result["loss_curve"]
             clf.n_epochs_ = result["n_epochs"]
             clf.n_steps_ = result["n_epochs"] * group.S
@@ -220,6 +239,24 @@ def train_many(estimator, X, y, subsets, *, random_state=None, max_models=None, 
             clf.epsilon_ = clf.noise_multiplier_ = None  # as fit without DP-SGD
             models[k] = clf
     return models
+
+
+def _check_seeds(seeds, n: int, random_state) -> list[int]:
+    if random_state is not None:
+        raise ValueError(
+            "pass random_state or seeds, not both: seeds fixes every model's seed, "
+            "random_state spawns them."
+        )
+    if isinstance(seeds, str | bytes) or not hasattr(seeds, "__len__"):
+        raise TypeError(f"seeds must be a sequence of int seeds (one per model), got {seeds!r}.")
+    if len(seeds) != n:
+        raise ValueError(f"{len(seeds)} seeds for {n} subsets; pass one seed per model.")
+    out = []
+    for k, seed in enumerate(seeds):
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+            raise TypeError(f"seeds[{k}] must be an int, got {seed!r}.")
+        out.append(int_seed(int(seed)))
+    return out
 
 
 def _fit_one(est, k: int, X, y, subset):

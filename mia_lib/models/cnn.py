@@ -175,8 +175,7 @@ class TorchCNNClassifier(TorchClassifierBase):
         return X
 
     def _to_tensor(self, X: np.ndarray) -> torch.Tensor:
-        t = torch.from_numpy(np.ascontiguousarray(X)).to(self.device)
-        return t.contiguous(memory_format=torch.channels_last)
+        return super()._to_tensor(X).contiguous(memory_format=torch.channels_last)
 
     def _build_network(self):
         channels, height, width = self.input_shape_

@@ -70,13 +70,15 @@ class TorchMLPClassifier(TorchClassifierBase):
     verbose : bool
         Show a progress bar over epochs.
     device : str
-        Torch device, e.g. ``"cpu"`` or ``"cuda"``.
+        Torch device, e.g. ``"cpu"`` or ``"cuda"``; ``"auto"``: ``"cuda"`` when torch sees a
+        GPU, else ``"cpu"`` (resolved at ``fit``, see ``device_``).
 
     Attributes
     ----------
     classes_ : ndarray, the labels in the order of the posterior columns
     n_classes_, n_features_in_ : int
     model_ : torch.nn.Sequential, the trained network (in eval mode)
+    device_ : str, the device it was trained on and predicts on (``device`` resolved)
     loss_curve_ : list of float, mean training loss of each epoch
     n_epochs_, n_steps_ : int, epochs run and optimiser steps taken
     epsilon_ : float or None, the ε spent by the steps taken (DP-SGD only; at most

@@ -215,7 +215,7 @@ class PrivateSteps(PlainSteps):
         from opacus.optimizers import DPOptimizerFastGradientClipping
         from opacus.utils.fast_gradient_clipping_utils import DPLossFastGradientClipping
 
-        super().__init__(net, optimizer, n, est.batch_size, generator, est.device)
+        super().__init__(net, optimizer, n, est.batch_size, generator, est.device_)
         delta = float(est.dp_delta)
         if delta >= 1.0 / n:
             raise ValueError(
