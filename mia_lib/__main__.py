@@ -5,10 +5,17 @@ trained model, or build the book's assignments.
     python -m mia_lib replicate NAME --profile quick|full [--seed N] [--out DIR]
         [--datasets a,b] [--max-target-size N] [--n-shadows K] [--epochs E] [--n-seeds S]
         [--merge | --force] [--skip-missing] [--threads N] [--no-progress]
+        [--backend local|dask|ray] [--scheduler ADDRESS] [--n-jobs N]
 
 Results go to ``DIR/NAME-PROFILE.json`` (default ``$MIA_RESULTS_DIR`` or ``book/results``),
 written atomically, with provenance (commit, date, machine, duration, profile, seed, dataset
-sources and fingerprints). Every option, the data files and the output location are checked
+sources and fingerprints, and where the models were trained). ``--backend`` trains the
+independent models (shadow, reference and target models) in parallel
+(:mod:`mia_lib.parallel`): ``local`` worker processes (``--n-jobs``, default one per CPU),
+a Dask cluster (``--backend dask --scheduler tcp://HOST:8786``) or Ray (``--backend ray``,
+``--scheduler`` the address for ``ray.init``; default a running or new local Ray); Dask and
+Ray need ``pip install "mia_lib[cluster]"``. The results are the same as without it. Every
+option, the data files and the output location are checked
 before the run starts. A run that produces no rows writes nothing, and a stored result is
 never replaced by one with fewer rows unless ``--force`` (``--merge`` updates it instead).
 
@@ -36,6 +43,7 @@ apart, 2 for a chapter or check file in the wrong form.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 
@@ -146,6 +154,24 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="threads for torch and the BLAS/OpenMP pools (default $MIA_THREADS or 1)",
     )
+    rp.add_argument(
+        "--backend",
+        default=None,
+        choices=("local", "dask", "ray"),
+        help="train the models in parallel: local processes, a Dask cluster or Ray "
+        "(default: one after the other in this process)",
+    )
+    rp.add_argument(
+        "--scheduler",
+        default=None,
+        help="the Dask scheduler's address (tcp://HOST:8786), or Ray's address",
+    )
+    rp.add_argument(
+        "--n-jobs",
+        type=_positive_int,
+        default=None,
+        help="models trained at once (default: the backend's workers; alone: --backend local)",
+    )
     rp.add_argument("--no-progress", action="store_true", help="no progress bar")
     au = sub.add_parser(
         "audit",
@@ -225,6 +251,14 @@ def _replicate(ap, args) -> int:
         "n_seeds": args.n_seeds,
     }
     overrides = {k: v for k, v in overrides.items() if v is not None}
+    backend = args.backend or ("local" if args.n_jobs is not None else None)
+    if args.scheduler is not None and backend not in ("dask", "ray"):
+        ap.error("--scheduler is the address of a Dask or Ray cluster; add --backend dask or ray")
+    if backend == "dask" and not args.scheduler:
+        ap.error(
+            "--backend dask needs --scheduler ADDRESS, the address of a running Dask scheduler "
+            "(such as tcp://10.0.0.5:8786)"
+        )
     try:
         load_profile(args.name, args.profile, **overrides)  # usage errors before anything runs
         out_path = result_path(args.name, args.profile, args.out)
@@ -232,19 +266,30 @@ def _replicate(ap, args) -> int:
         ap.error(str(exc))
     t0 = time.perf_counter()
     try:
-        result = run_experiment(
-            args.name,
-            args.profile,
-            seed=args.seed,
-            progress=not args.no_progress,
-            out_dir=out_path.parent,
-            merge=args.merge,
-            force=args.force,
-            skip_missing=args.skip_missing,
-            threads=args.threads,
-            **overrides,
-        )
-    except (MissingDataError, ResultFileError) as exc:
+        with contextlib.ExitStack() as stack:
+            if backend is not None:
+                from .parallel import use_backend
+
+                try:
+                    stack.enter_context(
+                        use_backend(backend, scheduler=args.scheduler, n_jobs=args.n_jobs)
+                    )
+                except ImportError as exc:  # the optional extra is missing
+                    print(f"error: {exc}", file=sys.stderr)
+                    return 1
+            result = run_experiment(
+                args.name,
+                args.profile,
+                seed=args.seed,
+                progress=not args.no_progress,
+                out_dir=out_path.parent,
+                merge=args.merge,
+                force=args.force,
+                skip_missing=args.skip_missing,
+                threads=args.threads,
+                **overrides,
+            )
+    except (MissingDataError, ResultFileError, ConnectionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     skipped = result["results"].get("skipped", {})

@@ -68,7 +68,7 @@ DEFAULT_CHUNK_SIZE = 16
 CONNECT_TIMEOUT_S = 10
 
 _EXTRA = 'pip install "mia_lib[cluster]"'
-_PINS = {"dask": "dask[distributed]==2026.8.0", "ray": "ray[default]>=2.9"}
+_PINS = {"dask": "dask[distributed]==2026.8.0", "ray": "ray>=2.40"}
 
 _active: list[dict] = []  # the backend_info() of each use_backend block, innermost last
 

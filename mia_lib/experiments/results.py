@@ -121,15 +121,26 @@ def git_state() -> dict:
 
 
 def provenance(
-    profile: str, seed: int, duration_s: float, datasets=None, git=None, threads=None
+    profile: str,
+    seed: int,
+    duration_s: float,
+    datasets=None,
+    git=None,
+    threads=None,
+    backend=None,
 ) -> dict:
-    """Where and how a result was made: commit, date, machine, duration, profile, seed, data.
+    """Where and how a result was made: commit, date, machine, duration, profile, seed, data,
+    and where its models were trained.
 
     ``git`` is the state read when the run started (read now when not given): a long run
     should not be marked by edits made during it. ``threads`` is the number of threads the
-    run used (torch's current number when not given).
+    run used (torch's current number when not given). ``backend`` is the
+    :func:`mia_lib.parallel.backend_info` of the run (read now when not given): sequential,
+    local processes, or the Dask or Ray cluster and its number of workers.
     """
     import torch
+
+    from ..parallel import backend_info
 
     return {
         "git": git if git is not None else git_state(),
@@ -145,6 +156,7 @@ def provenance(
         "profile": profile,
         "seed": int(seed),
         "datasets": datasets or {},
+        "backend": dict(backend) if backend is not None else backend_info(),
     }
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .._validation import check_bool
+from ..parallel import backend_info
 from ..threads import limit_threads
 from .profiles import PROFILES, Profile, ProfileError, load_profile, profile_names
 from .results import (
@@ -166,7 +167,10 @@ def run_experiment(
     data directory raise :class:`MissingDataError` before anything runs, unless
     ``skip_missing``; then they are listed in ``results["skipped"]``. ``merge`` updates a
     stored result rather than replacing it; ``force`` replaces a stored result even when it
-    has rows this run does not make. Returns the result document.
+    has rows this run does not make. Models are trained where the caller's
+    :func:`mia_lib.parallel.use_backend` block sends them (the command line's ``--backend``),
+    recorded as ``provenance["backend"]``; the results do not depend on it. Returns the
+    result document.
     """
     if not isinstance(name, str) or name not in EXPERIMENTS:
         raise KeyError(f"unknown experiment {name!r}; known: {sorted(EXPERIMENTS)}")
@@ -199,6 +203,7 @@ def run_experiment(
         path = result_path(name, profile, out_dir)
         stored = check_output(path, merge=merge, force=force, planned=list(runnable))
     git = git_state()
+    backend = backend_info()
     t0 = time.perf_counter()
     with limit_threads(threads) as n_threads:
         out = EXPERIMENTS[name].func(prof, seed=seed, progress=progress)
@@ -220,7 +225,9 @@ def run_experiment(
             "options": prof.overrides,
             "settings": prof.settings(),
             "results": {"rows": rows, "skipped": skipped, **out},
-            "provenance": provenance(profile, seed, duration, datasets, git=git, threads=n_threads),
+            "provenance": provenance(
+                profile, seed, duration, datasets, git=git, threads=n_threads, backend=backend
+            ),
         }
     )
     if path is not None:
