@@ -49,6 +49,7 @@ from .metrics import AttackReport, evaluate
 from .models import make_model
 from .models.zoo import check_model_spec
 from .query import BlackBox, as_distribution
+from .reference import ReferenceModels
 from .seeding import int_seed, spawn
 from .shadow import AttackData, ShadowModels
 from .splits import membership_split
@@ -61,6 +62,7 @@ __all__ = [
     "RunResult",
     "train_target",
     "train_shadows",
+    "train_references",
     "evaluate_attack",
     "run_attack",
     "stage_seeds",
@@ -276,8 +278,57 @@ def train_shadows(
         return shadows.fit(X[pool], target.y[pool])
 
 
+def train_references(
+    target: Target,
+    *,
+    n_models: int = 16,
+    online: bool = True,
+    model=None,
+    model_params=None,
+    training_size: int | None = None,
+    random_state=None,
+) -> ReferenceModels:
+    """Fitted :class:`~mia_lib.reference.ReferenceModels` for ``target``: ``n_models``
+    models trained as the target was (``model`` and ``model_params`` default to the
+    target's), each on ``training_size`` records (default the target's training-set size)
+    drawn at random from the records under attack and the attacker's pool (``online``), or
+    from the pool only (offline: no reference model sees a record under attack). They score
+    every record of the target's data, for LiRA, RMIA and Attack-R
+    (:mod:`mia_lib.reference_attacks`).
+    """
+    _check_target(target)
+    check_bool(online, "online")
+    if model is None:
+        model = target.model_name
+        if model_params is None:
+            model_params = target.model_params
+    pool = target.pool
+    candidates = np.concatenate([target.eval_idx, pool]) if online else pool
+    size = target.summary.target_size if training_size is None else training_size
+    size = check_positive_int(size, "training_size")
+    if size >= len(candidates):
+        raise ValueError(
+            f"training_size={size} but the reference models can draw from {len(candidates)} "
+            f"records ({'evaluation records and pool' if online else 'the pool'}); each must "
+            "leave records out. Use a smaller training_size or target_size."
+        )
+    ref = ReferenceModels(
+        model,
+        n_models=n_models,
+        training_size=size,
+        model_params=model_params,
+        n_classes=target.n_classes,
+        random_state=random_state,
+    )
+    with limit_threads():
+        return ref.fit(target.X, target.y, candidates=candidates)
+
+
 def _fit_attack(attack, fit_on, target) -> None:
     if fit_on is None:
+        return
+    if isinstance(fit_on, ReferenceModels):
+        attack.fit(fit_on)
         return
     if isinstance(fit_on, ShadowModels) and hasattr(attack, "fit_shadows"):
         # an attack that queries the shadows itself (label-only): on the attacker's pool
@@ -294,7 +345,7 @@ def _fit_attack(attack, fit_on, target) -> None:
         attack.fit(X, y, labels=labels[0] if labels else None)
         return
     raise TypeError(
-        "fit_on must be None, fitted ShadowModels, an AttackData or a tuple "
+        "fit_on must be None, fitted ShadowModels or ReferenceModels, an AttackData or a tuple "
         f"(X, membership[, labels]); got {type(fit_on).__name__}."
     )
 
@@ -304,7 +355,9 @@ def evaluate_attack(attack, target: Target, *, fit_on=None, per_class: bool = Fa
     return an :class:`~mia_lib.metrics.AttackReport` (decisions: the attack's own rule).
 
     ``fit_on`` is fitted :class:`~mia_lib.shadow.ShadowModels`, an
-    :class:`~mia_lib.shadow.AttackData` or a tuple ``(X, membership[, labels])``. An attack
+    :class:`~mia_lib.shadow.AttackData`, a tuple ``(X, membership[, labels])``, or fitted
+    :class:`~mia_lib.reference.ReferenceModels` (:func:`train_references`) for the attacks
+    of :mod:`mia_lib.reference_attacks`. An attack
     that needs more than the black box's answers (e.g. one that queries perturbed records)
     implements ``score_target(target) -> (scores, decisions)`` instead of
     ``score_samples``/``predict``. ``per_class`` adds the per-class table to the report.

@@ -11,6 +11,7 @@ signal                    formula (score, higher = member)                   nee
 ``loss``                  :math:`-\\ell = \\log p_y` (Yeom et al. 2018)        yes
 ``entropy``               :math:`\\sum_i p_i \\log p_i` (minus the entropy)    no
 ``modified_entropy``      :math:`-\\mathrm{Mentr}(p, y)` (Song and Mittal)     yes
+``scaled_logit``          :math:`\\log p_y - \\log \\sum_{i \\ne y} p_i` (LiRA)    yes
 ========================  =================================================  ==============
 
 >>> import numpy as np
@@ -35,6 +36,7 @@ __all__ = [
     "loss",
     "entropy",
     "modified_entropy",
+    "scaled_logit",
     "compute_signal",
     "needs_labels",
     "top_k_sorted",
@@ -97,14 +99,31 @@ def modified_entropy(P, y) -> np.ndarray:
     return -mentr
 
 
+def scaled_logit(P, y) -> np.ndarray:
+    """Carlini et al.'s (2022) scaled logit of the true class,
+    :math:`\\phi(p_y) = \\log \\frac{p_y}{1 - p_y}`, computed as
+    :math:`\\log p_y - \\log \\sum_{i \\ne y} p_i` so that a confidence of 0.9999999 keeps
+    its digits (``1 - p_y`` would round to 0). Nearly Gaussian across models, which is what
+    LiRA's per-record Gaussians need.
+
+    >>> scaled_logit([[0.9, 0.1], [0.5, 0.5], [1.0, 0.0]], [0, 0, 0]).round(3)
+    array([ 2.197,  0.   , 27.631])
+    """
+    P, y = _py(P, y)
+    n = np.arange(len(y))
+    other = np.where(np.arange(P.shape[1])[None, :] == y[:, None], 0.0, P).sum(axis=1)
+    return np.log(np.clip(P[n, y], EPS, 1.0)) - np.log(np.clip(other, EPS, 1.0))
+
+
 SIGNALS = {
     "confidence": confidence,
     "true_confidence": true_confidence,
     "loss": loss,
     "entropy": entropy,
     "modified_entropy": modified_entropy,
+    "scaled_logit": scaled_logit,
 }
-_LABELLED = {"true_confidence", "loss", "modified_entropy"}
+_LABELLED = {"true_confidence", "loss", "modified_entropy", "scaled_logit"}
 
 
 def needs_labels(name: str) -> bool:
