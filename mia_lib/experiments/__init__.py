@@ -30,18 +30,20 @@ The package holds the runner (``runner``), the profiles (``profiles``), the resu
   model choice, model stacking and anonymisation against the same four attackers);
 * ``privacy`` (differential privacy): ``dp_sgd`` (an ε sweep of DP-SGD against the same
   four attackers, beside the bounds of differential privacy);
-* ``logan`` (Hayes et al. 2019): ``hayes_logan`` (white- and black-box attacks on a DCGAN;
-  profiles smoke and quick so far, the chapter is still to come).
+* ``logan`` (Hayes et al. 2019): ``hayes_logan`` (white- and black-box attacks on a DCGAN);
+* ``modern`` (modern evaluation): ``n_reference_models`` (Shokri's attack, LiRA, RMIA and
+  Attack-R against the number of shadow/reference models) and ``dimensionality`` (the
+  survey's conjecture that attacks succeed more on data of higher dimension).
 
 >>> [n for n in sorted(EXPERIMENTS) if n.startswith("shokri")]
 ['shokri_cifar_size', 'shokri_datasets', 'shokri_gap', 'shokri_n_classes']
 >>> len(EXPERIMENTS)
-15
+17
 """
 
 from __future__ import annotations
 
-from . import defences, logan, privacy, salem, shokri, training, truex  # noqa: F401  (importing registers them)
+from . import defences, logan, modern, privacy, salem, shokri, training, truex  # noqa: F401  (importing registers them)
 from .profiles import OVERRIDES, PROFILES, Profile, ProfileError, load_profile
 from .results import (
     ResultFileError,

@@ -50,7 +50,7 @@ OVERRIDES = {
     "max_target_size": "cap on every target (and shadow) training-set size",
     "n_seeds": "number of repetitions (seeds) of every entry",
 }
-_PAPER_FILES = ("shokri", "truex", "salem", "defences", "privacy", "logan")
+_PAPER_FILES = ("shokri", "truex", "salem", "defences", "privacy", "logan", "modern")
 _ENTRY_KEYS = {"source", "load", "target_size", "preset", "n_shadows", "seeds", "note"}
 _PROFILE_KEYS = {"seeds", "n_shadows", "note", "datasets"}
 _MODEL_KEYS = {"epochs", "batch_size", "learning_rate", "weight_decay", "dropout", "max_grad_norm"}
