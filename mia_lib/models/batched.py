@@ -189,7 +189,10 @@ def train_many(
     for name in ("dropout", "learning_rate", "weight_decay", "validation_fraction"):
         cfg[name] = float(params[name])
     dims = [X.shape[1], *check_hidden_sizes(params["hidden_layer_sizes"]), int(n_classes)]
-    Xt = torch.from_numpy(np.ascontiguousarray(X))
+    X = np.ascontiguousarray(X)
+    if not X.flags.writeable:  # a read-only memory map (joblib workers): torch needs a copy
+        X = X.copy()
+    Xt = torch.from_numpy(X)
     if X.min() >= 0 and X.max() <= 255 and np.array_equal(X, np.round(X)):
         Xt = Xt.to(torch.uint8)  # binary/count features (Locations, Purchase): exact
     Xt, yt = Xt.to(device), torch.from_numpy(y).to(device)
