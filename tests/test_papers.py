@@ -152,6 +152,7 @@ def test_claims_have_sources_and_verdicts_are_checked():
         "choquette2021",
         "jia2019",
         "hayes2019",
+        "gehrke2021",
     }
     assert len({(c.paper, c.key) for c in CLAIMS}) == len(CLAIMS)
     assert get_claim("salem2019", "top3").status == "repo"

@@ -42,6 +42,8 @@ PAPERS = {
     "opacus2021": "yousefpour2021opacus",
     "tfprivacy": "tfprivacy2019",
     "hilprecht2019": "hilprecht2019monte",
+    "ye2022": "ye2022enhanced",
+    "gehrke2021": "gehrke2021introduction",
 }
 
 #: What a replication may conclude about a claim.

@@ -18,6 +18,9 @@ One module per replication, one function per claim it tests (named after the cla
   :mod:`~mia_lib.papers.verdicts.memguard`;
 * defences in training (chapter 9): :mod:`~mia_lib.papers.verdicts.defences_training`;
 * Hayes et al.'s LOGAN (chapter 11): :mod:`~mia_lib.papers.verdicts.hayes_logan`;
+* the number of shadow models and the dimensionality conjecture (chapter 13):
+  :mod:`~mia_lib.papers.verdicts.n_reference_models`,
+  :mod:`~mia_lib.papers.verdicts.dimensionality`;
 * :mod:`~mia_lib.papers.verdicts.rules`: :class:`Verdict`, :func:`overall`,
   :func:`spearman`, :func:`series_rises` and the shared thresholds.
 
