@@ -424,7 +424,7 @@ CASES: list[Case] = [
      "ShokriAttack instance is not fitted yet"),
     ("evaluate_attack", "fit_on='shadows'",
      lambda c: evaluate_attack(ShokriAttack(), c.target, fit_on="shadows"), TypeError,
-     "fit_on must be None, fitted ShadowModels, an AttackData or a tuple"),
+     "fit_on must be None, fitted ShadowModels or ReferenceModels, an AttackData or a tuple"),
     ("evaluate_attack", "fit_on unfitted ShadowModels",
      lambda c: evaluate_attack(ShokriAttack(), c.target, fit_on=ShadowModels()), NotFittedError,
      "ShadowModels instance is not fitted yet"),
@@ -470,7 +470,7 @@ CASES: list[Case] = [
      "target must be a Target made by train_target"),
     ("attack_scores", "fit_on='shadows'",
      lambda c: attack_scores(ThresholdAttack(), c.target, fit_on="shadows"), TypeError,
-     "fit_on must be None, fitted ShadowModels, an AttackData or a tuple"),
+     "fit_on must be None, fitted ShadowModels or ReferenceModels, an AttackData or a tuple"),
     ("attack_scores", "unfitted attack, no fit_on",
      lambda c: attack_scores(ShokriAttack(), c.target), NotFittedError, "not fitted yet"),
     # ================================================================ attacks
