@@ -160,3 +160,34 @@ def test_threshold_adversaries_and_roc(smoke):
 def test_same_seed_reproduces(smoke):
     again = run_experiment("salem_data_transfer", "smoke", seed=0)
     assert again["results"]["rows"] == smoke["salem_data_transfer"]["results"]["rows"]
+
+
+def test_n_reference_models_rows_per_k_and_the_records(smoke):
+    from mia_lib.experiments.modern import REFERENCE_ATTACKS, ROC_FPRS
+
+    res = smoke["n_reference_models"]
+    rows = res["results"]["rows"]
+    ks = load_profile("n_reference_models", "smoke").options["ks"]
+    got = {(r["k"], r["attack"]) for r in rows}
+    assert got == {(0, "attack_p")} | {(k, a) for k in ks for a in REFERENCE_ATTACKS}
+    for r in rows:
+        assert len(r["roc"]["fpr"]) == len(ROC_FPRS)
+        assert r["false_positives_allowed"]["0.1%"] == r["n_non_members"] // 1000
+        assert r["tpr_at_0_01pct_fpr"] <= r["tpr_at_0_1pct_fpr"] <= r["tpr_at_1pct_fpr"]
+    rec = res["results"]["records"]["digits"]
+    assert len(rec["index"]) == len(rec["score"]) == 2 * rows[0]["target_size"]
+    assert sum(rec["member"]) == rows[0]["target_size"]
+
+
+def test_dimensionality_rows(smoke):
+    rows = smoke["dimensionality"]["results"]["rows"]
+    prof = load_profile("dimensionality", "smoke")
+    for key, e in prof.datasets.items():
+        mine = [r for r in rows if r["dataset"] == key]
+        dims = e.options["dims"]
+        n_std = len(e.options.get("stds", [None]))
+        assert len(mine) == len(dims) * n_std * e.seeds
+        assert sorted({r["n_features"] for r in mine}) == sorted(dims)
+    for r in rows:
+        assert r["n_reference"] == prof.options["n_reference"]
+        assert 0 <= r["lira_tpr_at_0_1pct_fpr"] <= r["lira_tpr_at_1pct_fpr"] <= 1
