@@ -40,9 +40,9 @@ from ._validation import (
     check_positive_int,
     check_same_length,
 )
-from .models import make_model, train_many
-from .models.mlp import TorchMLPClassifier
+from .models import make_model
 from .models.zoo import check_model_spec
+from .parallel import train_models
 from .query import full_proba
 from .seeding import generator, int_seed, spawn
 from .signals import scaled_logit
@@ -97,6 +97,7 @@ class ReferenceModels(BaseEstimator):
         model_params: dict | None = None,
         n_classes: int | None = None,
         batched: bool = True,
+        n_jobs: int | None = None,
         random_state=None,
     ):
         self.model = model
@@ -105,6 +106,7 @@ class ReferenceModels(BaseEstimator):
         self.model_params = model_params
         self.n_classes = n_classes
         self.batched = batched
+        self.n_jobs = n_jobs
         self.random_state = random_state
 
     def fit(self, X, y, *, candidates=None):
@@ -168,15 +170,10 @@ class ReferenceModels(BaseEstimator):
             template = make_model(kind, n_classes=k, **params)
         else:
             template = clone(kind).set_params(**params)
-        if self.batched and isinstance(template, TorchMLPClassifier):
-            return train_many(template, X, y, subsets, random_state=model_seq)
-        out = []
-        for seq, idx in zip(spawn(model_seq, len(subsets)), subsets, strict=True):
-            est = clone(template)
-            if "random_state" in est.get_params():
-                est.set_params(random_state=int_seed(seq))
-            out.append(est.fit(X[idx], y[idx]))
-        return out
+        seeds = [int_seed(s) for s in spawn(model_seq, len(subsets))]
+        return train_models(
+            template, X, y, subsets, seeds, batched=self.batched, n_jobs=self.n_jobs
+        )
 
     def select(self, n_models: int) -> ReferenceModels:
         """The first ``n_models`` of the fitted models as a fitted copy (the subsets are

@@ -202,3 +202,18 @@ def test_lira_beats_the_threshold_attack_at_low_fpr_on_a_memorising_target(locat
         r = evaluate_attack(attack, t, fit_on=fit_on)
         assert r.auc > 0.7, (attack, r.auc)
         assert r.threshold_rule == "predicted"
+
+
+def test_reference_models_are_the_same_in_worker_processes(digits):
+    """Seeds are per model: two loky workers train the models of the in-process run."""
+    X, y = digits
+    kw = dict(
+        n_models=3,
+        training_size=200,
+        random_state=3,
+        model_params={"epochs": 3, "hidden_layer_sizes": (16,)},
+    )
+    here = ReferenceModels("mlp", **kw).fit(X, y)
+    there = ReferenceModels("mlp", n_jobs=2, **kw).fit(X, y)
+    np.testing.assert_array_equal(here.logits_, there.logits_)
+    np.testing.assert_array_equal(here.in_, there.in_)
