@@ -11,9 +11,10 @@ ANSWER = {
     "overlap": "the number of members among both the 100 highest online-LiRA scores and "
     "the 100 highest offline-RMIA scores (an int)",
 }
-WRONG = (
-    "overlap = len(set(np.argsort(-lira_scores['LiRA online'])[:100])\n"
-    "              & set(np.argsort(-modern['RMIA offline'])[:100]))"
+WRONG = (  # sorted ascending: the 100 least exposed members
+    "is_member = m == 1\n"
+    "overlap = len(set(np.argsort(lira_scores['LiRA online'][is_member])[:100])\n"
+    "              & set(np.argsort(modern['RMIA offline'][is_member])[:100]))"
 )
 
 
