@@ -143,10 +143,17 @@ def use_backend(backend: str = "local", *, scheduler=None, n_jobs: int | None = 
         CPU this process may use); Dask, the cluster's threads (``sum(client.ncores())``);
         Ray, the cluster's CPUs.
 
-    Raises ``ImportError`` (saying what to install) when Dask or Ray is missing,
-    ``ValueError`` for a wrong backend or a missing scheduler, ``ConnectionError`` when the
-    scheduler cannot be reached.
+    Raises
+    ------
+    ImportError
+        Dask or Ray is missing (the message says what to install).
+    ValueError
+        A wrong backend, or a missing scheduler.
+    ConnectionError
+        The scheduler cannot be reached.
 
+    Examples
+    --------
     >>> with use_backend("local", n_jobs=2) as info:
     ...     info["backend"], backend_info()["n_jobs"]
     ('local', 2)

@@ -17,7 +17,7 @@ def dimensionality(rows) -> Verdict:
     """Rule (rows of ``dimensionality``): the survey's conjecture, "attacks succeed more on
     data of higher dimension", holds on a family of settings (one entry; for synthetic data,
     one in-class spread) when LiRA's TPR at 1% FPR *and* the loss attack's AUC both rise
-    with the dimension (:func:`series_rises`, means over the seeds). Every family holds:
+    with the dimension (:func:`~mia_lib.papers.verdicts.series_rises`, means over the seeds). Every family holds:
     reproduced; some: partly; none: not. The numbers also say, per family, whether the
     generalisation gap rises by the same rule (``gap_rises``): where it does, the gap, not
     the dimension as such, may be the cause.

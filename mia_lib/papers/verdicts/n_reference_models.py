@@ -79,7 +79,7 @@ def more_shadows(rows) -> Verdict:
     """Rule (rows of ``n_reference_models``): Shokri et al.'s "more shadow models, a more
     accurate attack" is judged in two parts on each dataset, means over the seeds:
 
-    * average case: Shokri's attack's precision rises with k (:func:`series_rises`: a
+    * average case: Shokri's attack's precision rises with k (:func:`~mia_lib.papers.verdicts.series_rises`: a
       Spearman correlation of at least :data:`RISING_SPEARMAN` and a gain of at least
       :data:`EFFECT` from the fewest models to the most);
     * low FPR: the TPR at 0.1% FPR of :data:`LOW_FPR_ATTACK` rises with k by the same rule.
