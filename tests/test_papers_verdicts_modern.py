@@ -92,3 +92,22 @@ def test_dimensionality_rule_and_its_confound():
     assert fam["loc"]["holds"] and fam["loc"]["gap_rises"]
     assert not fam["syn/std=1"]["holds"]
     assert math.isclose(fam["loc"]["lira_tpr_max_d"], 0.4)
+
+
+def test_the_stored_full_results_give_the_chapters_verdicts():
+    """What chapter 13 reports from book/results/*-full.json: a re-run of a full profile
+    that changes a verdict must change the chapter's text too."""
+    import json
+    from pathlib import Path
+
+    results = Path(__file__).resolve().parents[1] / "book" / "results"
+    rows = json.loads((results / "n_reference_models-full.json").read_text())["results"]["rows"]
+    assert judge("salem2019", "one_shadow_average", rows).word == "reproduced"
+    shokri = judge("shokri2017", "more_shadows", rows)
+    parts = shokri.numbers["datasets"]["locations"]
+    assert shokri.word == "partly reproduced"
+    assert not parts["average_rises"] and parts["low_fpr_rises"]
+    dim = json.loads((results / "dimensionality-full.json").read_text())["results"]["rows"]
+    v = judge("gehrke2021", "dimensionality", dim)
+    assert v.word == "partly reproduced"
+    assert sum(f["holds"] for f in v.numbers["families"].values()) == 3
