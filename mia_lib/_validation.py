@@ -253,3 +253,18 @@ def check_same_length(**arrays) -> int:
         desc = ", ".join(f"{k}: {n}" for k, n in lengths.items())
         raise ValueError(f"inputs have different numbers of rows ({desc}); they must match.")
     return next(iter(lengths.values()))
+
+
+def check_training_data(X, y, n_classes=None) -> tuple[np.ndarray, np.ndarray, int]:
+    """Checked features ``X`` (any number of dimensions), labels ``y`` of the same length,
+    and the number of classes: ``n_classes`` (at least 2) or ``y.max() + 1``.
+
+    >>> check_training_data([[0.0], [1.0]], [0, 2])[2]
+    3
+    """
+    if n_classes is not None:
+        check_positive_int(n_classes, "n_classes", minimum=2)
+    X = check_features(X, allow_nd=True)
+    y = check_labels(y, n_classes=n_classes)
+    check_same_length(X=X, y=y)
+    return X, y, int(y.max()) + 1 if n_classes is None else int(n_classes)

@@ -34,7 +34,6 @@ the optional extra ``pip install "mia_lib[cluster]"``.
 
 from __future__ import annotations
 
-import numbers
 from contextlib import contextmanager
 
 import numpy as np
@@ -42,8 +41,7 @@ from sklearn.base import clone
 
 from ._validation import check_bool, check_positive_int
 from .models import TorchMLPClassifier, train_many
-from .models.batched import check_subsets
-from .seeding import int_seed
+from .models.batched import check_seeds, check_subsets
 from .threads import limit_threads
 
 __all__ = [
@@ -294,26 +292,6 @@ def _check_template(template):
         )
 
 
-def _check_seeds(seeds, n: int) -> list[int]:
-    if isinstance(seeds, str | bytes | np.random.SeedSequence) or not hasattr(seeds, "__len__"):
-        raise TypeError(
-            "seeds must be a sequence of int seeds, one per subset, got "
-            f"{type(seeds).__name__}; from one random_state use "
-            "[int_seed(s) for s in spawn(random_state, len(subsets))] (mia_lib.seeding)."
-        )
-    if len(seeds) != n:
-        raise ValueError(
-            f"{len(seeds)} seeds for {n} subsets; pass one seed per model (the seeds fix each "
-            "model, wherever it is trained)."
-        )
-    out = []
-    for k, seed in enumerate(seeds):
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-            raise TypeError(f"seeds[{k}] must be an int, got {seed!r}.")
-        out.append(int_seed(int(seed)))
-    return out
-
-
 def _rows(X, idx):
     return X.iloc[idx] if hasattr(X, "iloc") else X[idx]
 
@@ -413,7 +391,7 @@ def train_models(
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} records but y has {len(y)} labels; pass one a record.")
     subsets = check_subsets(subsets, len(y))
-    seeds = _check_seeds(seeds, len(subsets))
+    seeds = check_seeds(seeds, len(subsets))
     if n_jobs is None:
         n_jobs = backend_info()["n_jobs"]
 

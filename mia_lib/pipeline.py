@@ -40,9 +40,8 @@ from sklearn.utils.validation import check_is_fitted
 from ._validation import (
     check_bool,
     check_features,
-    check_labels,
     check_positive_int,
-    check_same_length,
+    check_training_data,
 )
 from .attacks import ShokriAttack, ThresholdAttack
 from .metrics import AttackReport, evaluate
@@ -73,14 +72,8 @@ __all__ = [
 
 
 def _check_data(X, y, n_classes):
-    if n_classes is not None:
-        check_positive_int(n_classes, "n_classes", minimum=2)
-    X = check_features(X, allow_nd=True)
-    y = check_labels(y, n_classes=n_classes)
-    check_same_length(X=X, y=y)
-    if n_classes is None:
-        n_classes = int(y.max()) + 1
-    return X, y, check_positive_int(n_classes, "n_classes", minimum=2)
+    X, y, k = check_training_data(X, y, n_classes)
+    return X, y, check_positive_int(k, "n_classes", minimum=2)
 
 
 def _check_model_params(params, name: str = "model_params") -> dict:

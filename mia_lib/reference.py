@@ -33,13 +33,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
-from ._validation import (
-    check_bool,
-    check_features,
-    check_labels,
-    check_positive_int,
-    check_same_length,
-)
+from ._validation import check_bool, check_positive_int, check_training_data
 from .models import make_model
 from .models.zoo import check_model_spec
 from .parallel import train_models
@@ -120,12 +114,7 @@ class ReferenceModels(BaseEstimator):
                 "model_params must be a dict of keyword arguments for the model, got "
                 f"{type(self.model_params).__name__}."
             )
-        if self.n_classes is not None:
-            check_positive_int(self.n_classes, "n_classes", minimum=2)
-        X = check_features(X, allow_nd=True)
-        y = check_labels(y, n_classes=self.n_classes)
-        check_same_length(X=X, y=y)
-        k = int(y.max()) + 1 if self.n_classes is None else int(self.n_classes)
+        X, y, k = check_training_data(X, y, self.n_classes)
         cand = np.arange(len(y)) if candidates is None else np.asarray(candidates)
         if cand.ndim != 1 or cand.dtype.kind not in "iu" or cand.size < 2:
             raise ValueError(

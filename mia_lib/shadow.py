@@ -26,6 +26,7 @@ from ._validation import (
     check_labels,
     check_positive_int,
     check_same_length,
+    check_training_data,
 )
 from .models import make_model
 from .models.zoo import check_model_spec
@@ -246,12 +247,7 @@ class ShadowModels(BaseEstimator):
         check_bool(self.disjoint, "disjoint")
         check_bool(self.batched, "batched")
         check_bool(self.verbose, "verbose")
-        if self.n_classes is not None:
-            check_positive_int(self.n_classes, "n_classes", minimum=2)
-        X = check_features(X, allow_nd=True)
-        y = check_labels(y, n_classes=self.n_classes)
-        check_same_length(X=X, y=y)
-        k = int(y.max()) + 1 if self.n_classes is None else int(self.n_classes)
+        X, y, k = check_training_data(X, y, self.n_classes)
         split_seq, *kind_seqs = spawn(self.random_state, 1 + len(kinds))
         if self.shadow_size is None:
             size = len(X) // 2

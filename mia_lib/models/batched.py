@@ -33,7 +33,7 @@ from .mlp import TorchMLPClassifier
 from .stacked import StackedMLPs
 from .training import divergence_message, progress
 
-__all__ = ["BATCHED_DEVICES", "check_subsets", "train_many"]
+__all__ = ["BATCHED_DEVICES", "check_seeds", "check_subsets", "train_many"]
 
 #: Device types on which the batched program runs; elsewhere the models are trained one by
 #: one (the program has only been verified against one-by-one training on the CPU). A
@@ -170,7 +170,12 @@ def train_many(
         seed_from = params["random_state"] if random_state is None else random_state
         seeds = [int_seed(s) for s in spawn(seed_from, len(subsets))]
     else:
-        seeds = _check_seeds(seeds, len(subsets), random_state)
+        if random_state is not None:
+            raise ValueError(
+                "pass random_state or seeds, not both: seeds fixes every model's seed, "
+                "random_state spawns them."
+            )
+        seeds = check_seeds(seeds, len(subsets))
     show = bool(verbose or params["verbose"])
     device = resolve_device(params["device"])
 
@@ -244,16 +249,23 @@ def train_many(
     return models
 
 
-def _check_seeds(seeds, n: int, random_state) -> list[int]:
-    if random_state is not None:
-        raise ValueError(
-            "pass random_state or seeds, not both: seeds fixes every model's seed, "
-            "random_state spawns them."
+def check_seeds(seeds, n: int) -> list[int]:
+    """``n`` int seeds, one per model (checked: a sequence of ints, not a SeedSequence).
+
+    >>> check_seeds([3, 1], 2)
+    [3, 1]
+    """
+    if isinstance(seeds, str | bytes | np.random.SeedSequence) or not hasattr(seeds, "__len__"):
+        raise TypeError(
+            "seeds must be a sequence of int seeds, one per subset, got "
+            f"{type(seeds).__name__}; from one random_state use "
+            "[int_seed(s) for s in spawn(random_state, len(subsets))] (mia_lib.seeding)."
         )
-    if isinstance(seeds, str | bytes) or not hasattr(seeds, "__len__"):
-        raise TypeError(f"seeds must be a sequence of int seeds (one per model), got {seeds!r}.")
     if len(seeds) != n:
-        raise ValueError(f"{len(seeds)} seeds for {n} subsets; pass one seed per model.")
+        raise ValueError(
+            f"{len(seeds)} seeds for {n} subsets; pass one seed per model (the seeds fix each "
+            "model, wherever it is trained)."
+        )
     out = []
     for k, seed in enumerate(seeds):
         if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
