@@ -166,12 +166,12 @@ def reference_rank_scores(t, S, IN) -> np.ndarray:
     array([0.667, 0.167])
     """
     t, S, IN = _check_table(t, S, IN)
-    out = np.full(t.size, 0.5)
-    for i in range(t.size):
-        ref = S[~IN[:, i], i]
-        if ref.size:
-            out[i] = _rank(t[i : i + 1], ref)[0]
-    return out
+    OUT = ~IN
+    below = (OUT & (S < t)).sum(axis=0)
+    at_most = (OUT & (S <= t)).sum(axis=0)
+    n_out = OUT.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):  # no "out" model: 0.5 below
+        return np.where(n_out > 0, (below + at_most) / (2.0 * n_out), 0.5)
 
 
 def population_scores(t, t_population) -> np.ndarray:
@@ -234,11 +234,17 @@ def rmia_scores(
     >>> rmia_scores([0.9, 0.5], P[:, :2], P[:, :2] > 1, [0.4, 0.5, 0.6], P, P > 1).round(3)
     array([1.   , 0.667])
     """
+    ratio_x = rmia_ratio(p_x, P_x, IN_x, online=online, a=a)
+    ratio_z = rmia_ratio(p_z, P_z, IN_z, online=online, a=a)
+    return _dominated(ratio_x, ratio_z, gamma)
+
+
+def _dominated(ratio_x, ratio_z, gamma) -> np.ndarray:
+    """The share of population ratios ``ratio_z`` with ``ratio_x / ratio_z >= gamma``."""
     gamma = check_finite_number(gamma, "gamma")
     if gamma <= 0:
         raise ValueError(f"gamma must be > 0, got {gamma}.")
-    ratio_x = rmia_ratio(p_x, P_x, IN_x, online=online, a=a)
-    ratio_z = np.sort(rmia_ratio(p_z, P_z, IN_z, online=online, a=a))
+    ratio_z = np.sort(ratio_z)
     return np.searchsorted(ratio_z, ratio_x / gamma, side="right") / ratio_z.size
 
 
@@ -335,9 +341,11 @@ class LiRAAttack(_TargetAttack):
         )
         if self.online:
             return scores, (scores >= 0).astype(np.int64)
-        tail = lira_scores(
-            t, S, IN, online=False, fixed_variance=self.fixed_variance, scoring="tail"
-        )
+        tail = scores
+        if self.scoring != "tail":
+            tail = lira_scores(
+                t, S, IN, online=False, fixed_variance=self.fixed_variance, scoring="tail"
+            )
         return scores, (tail >= -np.log(alpha)).astype(np.int64)
 
 
@@ -367,20 +375,11 @@ class RMIAAttack(_TargetAttack):
         p_x = true_confidence(P, target.labels)
         p_z = true_confidence(Pz, target.y[pool])
         conf = sigmoid(ref.logits_)
-        share = rmia_scores(
-            p_x,
-            conf[:, idx],
-            ref.in_[:, idx],
-            p_z,
-            conf[:, pool],
-            ref.in_[:, pool],
-            online=self.online,
-            a=self.a,
-            gamma=self.gamma,
-        )
+        ratio = rmia_ratio(p_x, conf[:, idx], ref.in_[:, idx], online=self.online, a=self.a)
+        ratio_z = rmia_ratio(p_z, conf[:, pool], ref.in_[:, pool], online=self.online, a=self.a)
+        share = _dominated(ratio, ratio_z, self.gamma)  # what rmia_scores computes
         # the share is a non-decreasing function of the ratio: rank by the ratio itself,
         # which keeps apart the records that beat every population record
-        ratio = rmia_ratio(p_x, conf[:, idx], ref.in_[:, idx], online=self.online, a=self.a)
         return np.log(np.maximum(ratio, 1e-300)), (share >= 1.0 - alpha).astype(np.int64)
 
 
