@@ -34,8 +34,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 
 from ._validation import check_bool, check_positive_int, check_training_data
-from .models import make_model
-from .models.zoo import check_model_spec
+from .models.zoo import check_model_spec, model_template
 from .parallel import train_models
 from .query import full_proba
 from .seeding import generator, int_seed, spawn
@@ -154,11 +153,7 @@ class ReferenceModels(BaseEstimator):
         return self
 
     def _train(self, X, y, subsets, model_seq, k, params) -> list:
-        kind = self.model
-        if isinstance(kind, str):
-            template = make_model(kind, n_classes=k, **params)
-        else:
-            template = clone(kind).set_params(**params)
+        template = model_template(self.model, k, params)
         seeds = [int_seed(s) for s in spawn(model_seq, len(subsets))]
         return train_models(
             template, X, y, subsets, seeds, batched=self.batched, n_jobs=self.n_jobs

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator
 
 from ._validation import (
     check_bool,
@@ -28,8 +28,7 @@ from ._validation import (
     check_same_length,
     check_training_data,
 )
-from .models import make_model
-from .models.zoo import check_model_spec
+from .models.zoo import check_model_spec, model_template
 from .parallel import train_models
 from .query import apply_transforms, as_distribution, full_proba
 from .seeding import int_seed, spawn
@@ -260,7 +259,7 @@ class ShadowModels(BaseEstimator):
         subsets = [s.in_idx for s in self.splits_]
         for j, (kind, params) in enumerate(zip(kinds, kind_params, strict=True)):
             seeds = [int_seed(s) for s in spawn(kind_seqs[j], n_shadows)]
-            template = self._template(kind, k, params)
+            template = model_template(kind, k, params)
             trained.append(
                 train_models(
                     template,
@@ -306,9 +305,3 @@ class ShadowModels(BaseEstimator):
                 f"{len(kinds)} dicts (one per model) or None, got {params!r}."
             )
         return kinds, [dict(p or {}) for p in params]
-
-    def _template(self, kind, n_classes, params):
-        """The unfitted model every shadow of ``kind`` copies (its seed is set per shadow)."""
-        if isinstance(kind, str):
-            return make_model(kind, **{"n_classes": n_classes, **params})
-        return clone(kind).set_params(**params)

@@ -12,7 +12,7 @@ from .cnn import TorchCNNClassifier
 from .mlp import TorchMLPClassifier
 from .stacking import DisjointStackingClassifier
 
-__all__ = ["MODEL_NAMES", "make_model", "check_model_spec"]
+__all__ = ["MODEL_NAMES", "make_model", "model_template", "check_model_spec"]
 
 MODEL_NAMES = (
     "logistic_regression",
@@ -125,6 +125,21 @@ def _model_seed(random_state, model):
     ):
         return random_state
     return int_seed(random_state)  # an int unchanged (range checked); a wrong type raises
+
+
+def model_template(model, n_classes: int | None, params: dict):
+    """The unfitted model that many trainings copy (shadow or reference models), each with
+    its own seed: :func:`make_model` of a name with ``n_classes`` and ``params`` (which may
+    override ``n_classes``), or a clone of an estimator with ``params`` set.
+
+    >>> model_template("logistic_regression", 10, {"C": 0.5})
+    LogisticRegression(C=0.5, max_iter=1000)
+    """
+    from sklearn.base import clone
+
+    if isinstance(model, str):
+        return make_model(model, **{"n_classes": n_classes, **params})
+    return clone(model).set_params(**params)
 
 
 def check_model_spec(model, name: str = "model") -> None:
