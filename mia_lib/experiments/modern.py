@@ -41,10 +41,8 @@ from ..metrics import evaluate, roc_points, tpr_at_fpr
 from ..pipeline import (
     attack_scores,
     evaluate_attack,
-    stage_seeds,
     train_references,
     train_shadows,
-    train_target,
 )
 from ..reference_attacks import (
     LiRAAttack,
@@ -53,7 +51,7 @@ from ..reference_attacks import (
     RMIAAttack,
 )
 from ..seeding import generator, int_seed, spawn
-from .defences import load_entry
+from .defences import entry_target, load_entry
 from .results import dataset_info
 from .runner import progress_bar, register
 
@@ -100,17 +98,8 @@ def _entry_rows(key, entry, data, X, ks, seed, progress) -> tuple[list, dict]:
     k_max = max(ks)
     reps = spawn(seed, entry.seeds)
     for r, rep in enumerate(reps):
-        target_seq, shadow_seq, attack_seq = stage_seeds(rep)
+        target, shadow_seq, attack_seq = entry_target(entry, data, X, rep)
         online_seq, offline_seq = spawn(shadow_seq, 2)
-        target = train_target(
-            X,
-            data.y,
-            data.n_classes,
-            target_size=entry.target_size,
-            model=entry.model,
-            model_params=entry.params,
-            random_state=target_seq,
-        )
         models = {
             "online": train_references(
                 target, n_models=k_max, online=True, random_state=online_seq
@@ -183,17 +172,8 @@ def _reduce(X, d, method, rng) -> np.ndarray:
     return (X.astype(np.float64) @ R).astype(np.float32)
 
 
-def _setting_row(key, X, y, n_classes, entry, n_ref, rep) -> dict:
-    target_seq, ref_seq, _ = stage_seeds(rep)
-    target = train_target(
-        X,
-        y,
-        n_classes,
-        target_size=entry.target_size,
-        model=entry.model,
-        model_params=entry.params,
-        random_state=target_seq,
-    )
+def _setting_row(key, data, X, entry, n_ref, rep) -> dict:
+    target, ref_seq, _ = entry_target(entry, data, X, rep)
     ref = train_references(target, n_models=n_ref, online=True, random_state=ref_seq)
     loss = evaluate_attack(ThresholdAttack("loss", threshold=0.0), target)
     lira = evaluate_attack(LiRAAttack(), target, fit_on=ref)
@@ -248,16 +228,10 @@ def dimensionality(prof, seed: int = 0, progress: bool = False) -> dict:
                         cluster_std=std,
                         random_state=int_seed(data_seq),
                     )
-                    Xd, y = syn.X, syn.y
-                    name = f"{key}/d{d}/s{std:g}/r{r}"
+                    row = _setting_row(f"{key}/d{d}/s{std:g}/r{r}", syn, syn.X, e, n_ref, run_seq)
                 else:
-                    Xd, y, n_classes = (
-                        _reduce(X, d, method, generator(data_seq)),
-                        data.y,
-                        data.n_classes,
-                    )
-                    name = f"{key}/d{d}/r{r}"
-                row = _setting_row(name, Xd, y, n_classes, e, n_ref, run_seq)
+                    Xd = _reduce(X, d, method, generator(data_seq))
+                    row = _setting_row(f"{key}/d{d}/r{r}", data, Xd, e, n_ref, run_seq)
                 rows.append(
                     row | {"dataset": key, "method": method, "dims": d, "std": std, "seed_index": r}
                 )
